@@ -1,0 +1,612 @@
+//! `AccountStore` on the `users`, `families`, `user_profiles`, `user_preferences` and
+//! `enrollment_codes` tables.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use calndr_domain::{
+    DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
+    NewAccount, NewUser, NotificationPreferences, PasswordHash, PersonName, PhoneNumber,
+    Preferences, ProfileChanges, ThemeId, User, UserId, UserStatus,
+};
+use calndr_ports::{AccountStore, StoreError};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::error::from_diesel;
+use crate::schema::{enrollment_codes, families, user_preferences, user_profiles, users};
+use crate::PgStore;
+
+diesel::define_sql_function!(fn lower(x: Text) -> Text);
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+struct UserRow {
+    id: Uuid,
+    family_id: Option<Uuid>,
+    first_name: String,
+    last_name: String,
+    email: String,
+    password_hash: Option<String>,
+    phone_number: Option<String>,
+    status: Option<String>,
+    enrolled: Option<bool>,
+    coparent_enrolled: Option<bool>,
+    coparent_invited: Option<bool>,
+    subscription_type: Option<String>,
+    subscription_status: Option<String>,
+    profile_photo_url: Option<String>,
+    last_signed_in: Option<NaiveDateTime>,
+    created_at: Option<NaiveDateTime>,
+    updated_at: Option<NaiveDateTime>,
+    sns_endpoint_arn: Option<String>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        Self {
+            id: UserId::from_uuid(r.id),
+            family_id: r.family_id.map(FamilyId::from_uuid),
+            first_name: PersonName::from_stored(r.first_name),
+            last_name: PersonName::from_stored(r.last_name),
+            email: EmailAddress::from_stored(r.email),
+            password_hash: r.password_hash.map(PasswordHash::from_stored),
+            phone_number: r.phone_number.map(PhoneNumber::from_stored),
+            status: r.status.as_deref().map(UserStatus::from_stored),
+            enrolled: r.enrolled,
+            coparent_enrolled: r.coparent_enrolled,
+            coparent_invited: r.coparent_invited,
+            subscription_type: r.subscription_type,
+            subscription_status: r.subscription_status,
+            profile_photo_url: r.profile_photo_url,
+            last_signed_in: r.last_signed_in,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            sns_endpoint_arn: r.sns_endpoint_arn,
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct UserInsert<'a> {
+    id: Uuid,
+    family_id: Uuid,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    password_hash: Option<&'a str>,
+    phone_number: Option<&'a str>,
+    status: &'a str,
+    enrolled: bool,
+    coparent_enrolled: bool,
+    coparent_invited: bool,
+    subscription_type: &'a str,
+    subscription_status: &'a str,
+    last_signed_in: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> UserInsert<'a> {
+    fn new(u: &'a NewUser, family: FamilyId) -> Self {
+        let at = u.created_at.naive_utc();
+        Self {
+            id: u.id.as_uuid(),
+            family_id: family.as_uuid(),
+            first_name: u.first_name.as_str(),
+            last_name: u.last_name.as_str(),
+            email: u.email.as_str(),
+            password_hash: u.password_hash.as_ref().map(PasswordHash::as_str),
+            phone_number: u.phone_number.as_ref().map(PhoneNumber::as_str),
+            status: "active",
+            enrolled: u.enrolled,
+            coparent_enrolled: u.coparent_enrolled,
+            coparent_invited: false,
+            subscription_type: "Free",
+            subscription_status: "Active",
+            last_signed_in: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+fn prefs_json(p: &NotificationPreferences) -> serde_json::Value {
+    serde_json::Value::Object(
+        p.entries()
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::Bool(*v)))
+            .collect(),
+    )
+}
+
+/// Reads stored preferences leniently: a value that is not `{channel: bool}` is left out.
+fn prefs_from_json(v: serde_json::Value) -> Option<NotificationPreferences> {
+    let obj = v.as_object()?;
+    let map: BTreeMap<String, bool> = obj
+        .iter()
+        .filter_map(|(k, v)| v.as_bool().map(|b| (k.clone(), b)))
+        .collect();
+    NotificationPreferences::parse(map).ok()
+}
+
+type Conn = AsyncPgConnection;
+
+async fn load_user(conn: &mut Conn, id: UserId) -> Result<User, diesel::result::Error> {
+    users::table
+        .find(id.as_uuid())
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .map(User::from)
+}
+
+/// Inserts the new user's preferences and empty profile (the original's defaults).
+async fn insert_user_extras(
+    conn: &mut Conn,
+    user: UserId,
+    at: NaiveDateTime,
+) -> Result<(), diesel::result::Error> {
+    diesel::insert_into(user_preferences::table)
+        .values((
+            user_preferences::user_id.eq(user.as_uuid()),
+            user_preferences::theme.eq("default"),
+            user_preferences::notification_preferences
+                .eq(prefs_json(&NotificationPreferences::defaults())),
+            user_preferences::created_at.eq(at),
+            user_preferences::updated_at.eq(at),
+        ))
+        .on_conflict(user_preferences::user_id)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    diesel::insert_into(user_profiles::table)
+        .values((
+            user_profiles::user_id.eq(user.as_uuid()),
+            user_profiles::created_at.eq(at),
+            user_profiles::updated_at.eq(at),
+        ))
+        .on_conflict(user_profiles::user_id)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn mark_inviter(
+    conn: &mut Conn,
+    inviter: Option<UserId>,
+    at: NaiveDateTime,
+) -> Result<(), diesel::result::Error> {
+    if let Some(inviter) = inviter {
+        diesel::update(users::table.find(inviter.as_uuid()))
+            .set((users::coparent_enrolled.eq(true), users::updated_at.eq(at)))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Fails with `NotFound` when an UPDATE touched no row.
+fn one_row(n: usize) -> Result<(), StoreError> {
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// An e-mail taken under another spelling is a conflict too (the unique index is case-sensitive).
+async fn email_free(conn: &mut Conn, email: &EmailAddress) -> Result<bool, diesel::result::Error> {
+    let taken: i64 = users::table
+        .filter(lower(users::email).eq(lower(email.as_str())))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(taken == 0)
+}
+
+#[async_trait]
+impl AccountStore for PgStore {
+    async fn create_account(&self, account: NewAccount) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let result = conn
+            .transaction::<_, TxError, _>(async move |conn| {
+                if !email_free(conn, &account.user.email).await? {
+                    return Err(TxError::Store(StoreError::Conflict("email")));
+                }
+                let at = account.user.created_at.naive_utc();
+                diesel::insert_into(families::table)
+                    .values((
+                        families::id.eq(account.family.id.as_uuid()),
+                        families::name.eq(account.family.name.as_str()),
+                        families::created_at.eq(at),
+                        families::updated_at.eq(at),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::insert_into(users::table)
+                    .values(UserInsert::new(&account.user, account.family.id))
+                    .execute(conn)
+                    .await?;
+                insert_user_extras(conn, account.user.id, at).await?;
+                Ok(load_user(conn, account.user.id).await?)
+            })
+            .await;
+        result.map_err(TxError::into_store)
+    }
+
+    async fn create_member(
+        &self,
+        user: NewUser,
+        family: FamilyId,
+        inviter: Option<UserId>,
+    ) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let exists: i64 = families::table
+                .find(family.as_uuid())
+                .count()
+                .get_result(conn)
+                .await?;
+            if exists == 0 {
+                return Err(TxError::Store(StoreError::NotFound));
+            }
+            if !email_free(conn, &user.email).await? {
+                return Err(TxError::Store(StoreError::Conflict("email")));
+            }
+            let at = user.created_at.naive_utc();
+            diesel::insert_into(users::table)
+                .values(UserInsert::new(&user, family))
+                .execute(conn)
+                .await?;
+            insert_user_extras(conn, user.id, at).await?;
+            mark_inviter(conn, inviter.filter(|i| *i != user.id), at).await?;
+            Ok(load_user(conn, user.id).await?)
+        })
+        .await
+        .map_err(TxError::into_store)
+    }
+
+    async fn join_family(
+        &self,
+        user: UserId,
+        family: FamilyId,
+        inviter: Option<UserId>,
+        at: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let at = at.naive_utc();
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let exists: i64 = families::table
+                .find(family.as_uuid())
+                .count()
+                .get_result(conn)
+                .await?;
+            if exists == 0 {
+                return Err(TxError::Store(StoreError::NotFound));
+            }
+            let n = diesel::update(users::table.find(user.as_uuid()))
+                .set((
+                    users::family_id.eq(family.as_uuid()),
+                    users::enrolled.eq(true),
+                    users::coparent_enrolled.eq(true),
+                    users::updated_at.eq(at),
+                ))
+                .execute(conn)
+                .await?;
+            one_row(n).map_err(TxError::Store)?;
+            mark_inviter(conn, inviter.filter(|i| *i != user), at).await?;
+            Ok(load_user(conn, user).await?)
+        })
+        .await
+        .map_err(TxError::into_store)
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let mut conn = self.read_conn().await?;
+        users::table
+            .find(id.as_uuid())
+            .select(UserRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map(|r| r.map(User::from))
+            .map_err(from_diesel)
+    }
+
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+        let mut conn = self.read_conn().await?;
+        users::table
+            .filter(lower(users::email).eq(lower(email.as_str())))
+            .order_by((
+                users::email.eq(email.as_str()).desc(),
+                users::created_at.asc(),
+            ))
+            .select(UserRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map(|r| r.map(User::from))
+            .map_err(from_diesel)
+    }
+
+    async fn update_profile(
+        &self,
+        id: UserId,
+        changes: &ProfileChanges,
+        at: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let at = at.naive_utc();
+        let mut conn = self.conn().await?;
+        let changes = changes.clone();
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let n = diesel::update(users::table.find(id.as_uuid()))
+                .set((
+                    changes
+                        .first_name
+                        .as_ref()
+                        .map(|v| users::first_name.eq(v.as_str())),
+                    changes
+                        .last_name
+                        .as_ref()
+                        .map(|v| users::last_name.eq(v.as_str())),
+                    changes
+                        .phone_number
+                        .as_ref()
+                        .map(|v| users::phone_number.eq(v.as_str())),
+                    changes.enrolled.map(|v| users::enrolled.eq(v)),
+                    users::updated_at.eq(at),
+                ))
+                .execute(conn)
+                .await?;
+            one_row(n).map_err(TxError::Store)?;
+            if let Some(bio) = &changes.bio {
+                diesel::insert_into(user_profiles::table)
+                    .values((
+                        user_profiles::user_id.eq(id.as_uuid()),
+                        user_profiles::bio.eq(bio.as_str()),
+                        user_profiles::created_at.eq(at),
+                        user_profiles::updated_at.eq(at),
+                    ))
+                    .on_conflict(user_profiles::user_id)
+                    .do_update()
+                    .set((
+                        user_profiles::bio.eq(bio.as_str()),
+                        user_profiles::updated_at.eq(at),
+                    ))
+                    .execute(conn)
+                    .await?;
+            }
+            Ok(load_user(conn, id).await?)
+        })
+        .await
+        .map_err(TxError::into_store)
+    }
+
+    async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let n = diesel::update(users::table.find(id.as_uuid()))
+            .set((
+                users::password_hash.eq(hash.as_str()),
+                users::updated_at.eq(at.naive_utc()),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        one_row(n)
+    }
+
+    async fn record_sign_in(&self, id: UserId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let n = diesel::update(users::table.find(id.as_uuid()))
+            .set(users::last_signed_in.eq(at.naive_utc()))
+            .execute(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        one_row(n)
+    }
+
+    async fn set_device_token(
+        &self,
+        id: UserId,
+        token: &DeviceToken,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let n = diesel::update(users::table.find(id.as_uuid()))
+            .set((
+                users::apns_token.eq(token.as_str()),
+                users::updated_at.eq(at.naive_utc()),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        one_row(n)
+    }
+
+    async fn set_location(
+        &self,
+        id: UserId,
+        point: GeoPoint,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let n = diesel::update(users::table.find(id.as_uuid()))
+            .set((
+                users::last_known_location.eq(point.to_stored()),
+                users::last_known_location_timestamp.eq(at.naive_utc()),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        one_row(n)
+    }
+
+    async fn set_profile_photo(
+        &self,
+        id: UserId,
+        url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let at = at.naive_utc();
+        let url = url.to_owned();
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let n = diesel::update(users::table.find(id.as_uuid()))
+                .set((users::profile_photo_url.eq(&url), users::updated_at.eq(at)))
+                .execute(conn)
+                .await?;
+            one_row(n).map_err(TxError::Store)?;
+            // user_profiles.profile_photo_url is VARCHAR(255): keep it only when it fits.
+            let short = (url.len() <= 255).then_some(url.as_str());
+            diesel::insert_into(user_profiles::table)
+                .values((
+                    user_profiles::user_id.eq(id.as_uuid()),
+                    user_profiles::profile_photo_url.eq(short),
+                    user_profiles::created_at.eq(at),
+                    user_profiles::updated_at.eq(at),
+                ))
+                .on_conflict(user_profiles::user_id)
+                .do_update()
+                .set((
+                    user_profiles::profile_photo_url.eq(short),
+                    user_profiles::updated_at.eq(at),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(load_user(conn, id).await?)
+        })
+        .await
+        .map_err(TxError::into_store)
+    }
+
+    async fn preferences(&self, id: UserId) -> Result<Preferences, StoreError> {
+        let mut conn = self.read_conn().await?;
+        let prefs: Option<(Option<String>, Option<Uuid>, Option<serde_json::Value>)> =
+            user_preferences::table
+                .filter(user_preferences::user_id.eq(id.as_uuid()))
+                .select((
+                    user_preferences::theme,
+                    user_preferences::selected_theme_id,
+                    user_preferences::notification_preferences,
+                ))
+                .first(&mut conn)
+                .await
+                .optional()
+                .map_err(from_diesel)?;
+        let bio: Option<Option<String>> = user_profiles::table
+            .filter(user_profiles::user_id.eq(id.as_uuid()))
+            .select(user_profiles::bio)
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(from_diesel)?;
+        let (theme, selected, notifications) = prefs.unwrap_or((None, None, None));
+        Ok(Preferences {
+            theme,
+            selected_theme_id: selected.map(ThemeId::from_uuid),
+            notification_preferences: notifications.and_then(prefs_from_json),
+            bio: bio.flatten(),
+        })
+    }
+
+    async fn set_preferences(
+        &self,
+        id: UserId,
+        theme: Option<&str>,
+        notifications: Option<&NotificationPreferences>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = at.naive_utc();
+        let json = notifications.map(prefs_json);
+        let mut conn = self.conn().await?;
+        let exists: i64 = users::table
+            .find(id.as_uuid())
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        one_row(usize::try_from(exists).unwrap_or(0))?;
+        diesel::insert_into(user_preferences::table)
+            .values((
+                user_preferences::user_id.eq(id.as_uuid()),
+                user_preferences::theme.eq(theme.unwrap_or("default")),
+                user_preferences::notification_preferences.eq(json
+                    .clone()
+                    .unwrap_or_else(|| prefs_json(&NotificationPreferences::defaults()))),
+                user_preferences::created_at.eq(at),
+                user_preferences::updated_at.eq(at),
+            ))
+            .on_conflict(user_preferences::user_id)
+            .do_update()
+            .set((
+                theme.map(|t| user_preferences::theme.eq(t)),
+                json.map(|j| user_preferences::notification_preferences.eq(j)),
+                user_preferences::updated_at.eq(at),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok(())
+    }
+
+    async fn enrollment_code(
+        &self,
+        code: &EnrollmentCode,
+    ) -> Result<Option<EnrollmentCodeRecord>, StoreError> {
+        let mut conn = self.read_conn().await?;
+        let row: Option<(Uuid, Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
+            enrollment_codes::table
+                .filter(enrollment_codes::code.eq(code.as_str()))
+                .select((
+                    enrollment_codes::family_id,
+                    enrollment_codes::created_by_user_id,
+                    enrollment_codes::expires_at,
+                    enrollment_codes::revoked_at,
+                ))
+                .first(&mut conn)
+                .await
+                .optional()
+                .map_err(from_diesel)?;
+        Ok(row.map(
+            |(family, creator, expires_at, revoked_at)| EnrollmentCodeRecord {
+                family_id: FamilyId::from_uuid(family),
+                created_by: UserId::from_uuid(creator),
+                expires_at,
+                revoked: revoked_at.is_some(),
+            },
+        ))
+    }
+}
+
+/// A transaction's error: a driver error (rolls back) or a port error decided inside it.
+#[derive(Debug)]
+enum TxError {
+    Diesel(diesel::result::Error),
+    Store(StoreError),
+}
+
+impl From<diesel::result::Error> for TxError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Diesel(e)
+    }
+}
+
+impl TxError {
+    fn into_store(self) -> StoreError {
+        match self {
+            Self::Diesel(e) => from_diesel(e),
+            Self::Store(e) => e,
+        }
+    }
+}

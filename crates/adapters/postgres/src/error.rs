@@ -1,0 +1,34 @@
+//! Driver errors translated into port errors, at the seam.
+
+use calndr_ports::StoreError;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::deadpool::PoolError;
+
+pub(crate) fn from_diesel(e: DieselError) -> StoreError {
+    match e {
+        DieselError::NotFound => StoreError::NotFound,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            let what = match info.constraint_name() {
+                Some(c) if c.contains("email") => "email",
+                Some(c) if c.contains("code") => "code",
+                _ => "record",
+            };
+            StoreError::Conflict(what)
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            StoreError::NotFound
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+            StoreError::Unavailable(Box::new(e))
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+            StoreError::Unavailable(Box::new(e))
+        }
+        other => StoreError::Unexpected(Box::new(other)),
+    }
+}
+
+pub(crate) fn from_pool(e: PoolError) -> StoreError {
+    // Timeouts, refused connections and a closed pool all mean "try again later".
+    StoreError::Unavailable(Box::new(e))
+}

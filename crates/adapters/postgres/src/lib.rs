@@ -1,0 +1,13 @@
+//! Calndr's storage ports on PostgreSQL: diesel + diesel-async over a deadpool pool.
+//!
+//! The schema is the original backend's (see `migrations/`), so this adapter can run on a
+//! database the original created. Every multi-row write runs in one transaction.
+
+mod accounts;
+mod error;
+mod migrate;
+mod pool;
+pub mod schema;
+
+pub use migrate::{applied_migrations, revert_all_migrations, run_migrations};
+pub use pool::{PgConfig, PgStore};

@@ -1,0 +1,36 @@
+//! What the handlers share: the use-case services and the read-only settings of the HTTP layer.
+
+use std::sync::Arc;
+
+use calndr_app::AccountService;
+use calndr_ports::HealthCheck;
+
+use crate::metrics::Metrics;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Take the client address from the last `X-Forwarded-For` entry (behind the AWS ALB, which
+    /// appends the real peer). Off when clients connect directly.
+    pub trust_forwarded_for: bool,
+    /// Shown by the health routes.
+    pub version: &'static str,
+    /// `postgres` or `memory`, shown by `/health`.
+    pub store_kind: &'static str,
+}
+
+/// The dependencies the readiness route checks. `None` means "not configured" (embedded default).
+#[derive(Clone, Default)]
+pub struct Readiness {
+    pub database: Option<Arc<dyn HealthCheck>>,
+    pub cache: Option<Arc<dyn HealthCheck>>,
+}
+
+/// Everything a handler may reach, held in `web::Data`.
+#[derive(Clone)]
+pub struct ApiState {
+    pub accounts: AccountService,
+    pub readiness: Readiness,
+    pub metrics: Arc<Metrics>,
+    pub settings: ApiSettings,
+}

@@ -1,0 +1,70 @@
+//! One log line per request (request id, method, route pattern, status, latency), the metrics,
+//! the request id header, and the no-store cache headers on `/api/` responses.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA};
+use actix_web::middleware::Next;
+use actix_web::{web, Error};
+use tracing::Instrument;
+
+use crate::state::ApiState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Accepts a caller's request id only when it is short and plain, so it is safe to log.
+fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
+    let v = req.headers().get(&REQUEST_ID)?.to_str().ok()?;
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then(|| v.to_owned())
+}
+
+pub async fn telemetry(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let start = Instant::now();
+    let request_id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let is_api = req.path().starts_with("/api/");
+    let method = req.method().to_string();
+    let state = req.app_data::<web::Data<ApiState>>().cloned();
+    let span = tracing::info_span!("request", request.id = %request_id);
+
+    let mut res = next.call(req).instrument(span.clone()).await?;
+
+    let elapsed = start.elapsed();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "<unmatched>".to_owned());
+    let status = res.status().as_u16();
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(http.method = %method, http.route = %route, http.status = status, latency_ms, "request failed");
+        } else {
+            tracing::info!(http.method = %method, http.route = %route, http.status = status, latency_ms, "request");
+        }
+    });
+    if let Some(state) = state {
+        state.metrics.observe(&route, &method, status, elapsed);
+    }
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        headers.insert(REQUEST_ID, v);
+    }
+    if is_api {
+        headers.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+        );
+        headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+        headers.insert(EXPIRES, HeaderValue::from_static("0"));
+    }
+    Ok(res)
+}

@@ -1,0 +1,64 @@
+use calndr_domain::ValidationError;
+use calndr_ports::{BoxError, StoreError, TokenError};
+use thiserror::Error;
+
+/// What a use case can report. The HTTP layer maps each variant to a status and a stable `code`.
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error("Incorrect username or password")]
+    InvalidCredentials,
+    #[error("Please verify your email address before logging in")]
+    EmailNotVerified,
+    #[error("Not authenticated")]
+    NotAuthenticated,
+    #[error("Invalid token")]
+    InvalidToken,
+    #[error("Invalid current password")]
+    WrongCurrentPassword,
+    #[error("Email already registered")]
+    EmailTaken,
+    #[error("Invalid enrollment code")]
+    InvalidEnrollmentCode,
+    #[error("Family ID does not match enrollment code")]
+    FamilyMismatch,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("{detail}")]
+    PayloadTooLarge { detail: String },
+    #[error("Too many requests; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{0} is not configured on this server")]
+    ProviderNotConfigured(&'static str),
+    #[error("A dependency is unavailable")]
+    Unavailable(#[source] BoxError),
+    #[error("Unexpected error")]
+    Unexpected(#[source] BoxError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound("Record"),
+            StoreError::Conflict("email") => Self::EmailTaken,
+            StoreError::Conflict(what) => Self::BadRequest {
+                code: "conflict",
+                detail: format!("{what} already exists"),
+            },
+            StoreError::Unavailable(src) => Self::Unavailable(src),
+            StoreError::Unexpected(src) => Self::Unexpected(src),
+        }
+    }
+}
+
+impl From<TokenError> for AppError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Expired | TokenError::Invalid => Self::InvalidToken,
+            TokenError::Issue => Self::Unexpected(Box::new(e)),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Typed identifiers. UUID ids render lower-case with hyphens (the app compares them as strings)
+//! and parse case-insensitively (the app sends Swift `UUID` strings, upper-case).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ValidationError;
+
+macro_rules! uuid_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A fresh random id (UUID v4, as the original generates).
+            pub fn random() -> Self {
+                Self(Uuid::new_v4())
+            }
+            pub const fn from_uuid(id: Uuid) -> Self {
+                Self(id)
+            }
+            pub const fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+            /// Parses a hyphenated UUID in either case.
+            pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
+                Uuid::try_parse(raw.trim())
+                    .map(Self)
+                    .map_err(|_| ValidationError::new(field, "must be a UUID"))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0.hyphenated(), f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValidationError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s, stringify!($name))
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A user (`users.id`).
+    UserId
+);
+uuid_id!(
+    /// A family (`families.id`); every family-owned record is scoped by it.
+    FamilyId
+);
+uuid_id!(
+    /// A colour theme (`themes.id`).
+    ThemeId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_render_lower_case_and_parse_upper_case() {
+        let id = UserId::parse("E621E1F8-C36C-495A-93FC-0C247A3E6E5F", "id").unwrap();
+        assert_eq!(id.to_string(), "e621e1f8-c36c-495a-93fc-0c247a3e6e5f");
+        assert!(UserId::parse("not-a-uuid", "id").is_err());
+    }
+}

@@ -1,0 +1,111 @@
+use async_trait::async_trait;
+use calndr_domain::{
+    DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
+    NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences, ProfileChanges, User,
+    UserId,
+};
+use chrono::{DateTime, Utc};
+
+use crate::StoreError;
+
+/// Users, their family membership, profile extras and preferences.
+///
+/// Every method is one atomic unit of work: a method that writes several rows writes all or none.
+/// Unless stated otherwise, methods return `Unavailable` when storage cannot be reached and
+/// `Unexpected` for anything else.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Creates the family, the user, the user's preferences (the original's defaults) and an empty
+    /// profile row. `Conflict("email")` when the e-mail is taken (compared case-insensitively).
+    async fn create_account(&self, account: NewAccount) -> Result<User, StoreError>;
+
+    /// Creates a user inside an existing family (enrollment-code sign-up) with `enrolled` and
+    /// `coparent_enrolled` set, and marks `inviter` (the code's creator) `coparent_enrolled`.
+    /// `Conflict("email")` when taken; `NotFound` when the family does not exist.
+    async fn create_member(
+        &self,
+        user: NewUser,
+        family: FamilyId,
+        inviter: Option<UserId>,
+    ) -> Result<User, StoreError>;
+
+    /// Moves an existing user into `family` (a no-op move when already there), sets `enrolled`
+    /// and `coparent_enrolled`, and marks `inviter` `coparent_enrolled`. `NotFound` when the user
+    /// or family does not exist.
+    async fn join_family(
+        &self,
+        user: UserId,
+        family: FamilyId,
+        inviter: Option<UserId>,
+        at: DateTime<Utc>,
+    ) -> Result<User, StoreError>;
+
+    /// `Ok(None)` when absent.
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// Case-insensitive match; when an adopted database holds several case variants, the exact
+    /// spelling wins. `Ok(None)` when absent.
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError>;
+
+    /// Applies the changes (users columns, and `user_profiles.bio` upserted) and returns the user.
+    /// `NotFound` when the user does not exist.
+    async fn update_profile(
+        &self,
+        id: UserId,
+        changes: &ProfileChanges,
+        at: DateTime<Utc>,
+    ) -> Result<User, StoreError>;
+
+    /// `NotFound` when the user does not exist.
+    async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Sets `last_signed_in`. `NotFound` when the user does not exist.
+    async fn record_sign_in(&self, id: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Stores the APNs device token for push. `NotFound` when the user does not exist.
+    async fn set_device_token(
+        &self,
+        id: UserId,
+        token: &DeviceToken,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Stores the last known location and its time. `NotFound` when the user does not exist.
+    async fn set_location(
+        &self,
+        id: UserId,
+        point: GeoPoint,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Sets the photo URL on the user and the profile row together; returns the user.
+    async fn set_profile_photo(
+        &self,
+        id: UserId,
+        url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<User, StoreError>;
+
+    /// Preferences and profile extras; defaults when no rows exist.
+    async fn preferences(&self, id: UserId) -> Result<Preferences, StoreError>;
+
+    /// Upserts the preferences row. `None` leaves a value as it is.
+    async fn set_preferences(
+        &self,
+        id: UserId,
+        theme: Option<&str>,
+        notifications: Option<&NotificationPreferences>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Looks a code up (codes are stored upper-case). `Ok(None)` when unknown.
+    async fn enrollment_code(
+        &self,
+        code: &EnrollmentCode,
+    ) -> Result<Option<EnrollmentCodeRecord>, StoreError>;
+}

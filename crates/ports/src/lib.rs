@@ -1,0 +1,41 @@
+//! The traits Calndr's core needs from the outside world, and their errors.
+//!
+//! Each trait documents which error variants its methods may return. Adapters translate their
+//! driver errors into these at the seam; nothing here knows a driver.
+
+pub mod accounts;
+pub mod cache;
+pub mod error;
+pub mod mail;
+pub mod rate_limit;
+pub mod security;
+pub mod storage;
+
+pub use accounts::AccountStore;
+pub use cache::{Cache, CacheStats};
+pub use error::{BoxError, StoreError};
+pub use mail::{Mailer, OutgoingEmail};
+pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
+pub use security::{IssuedToken, PasswordHasher, ResetClaims, TokenError, TokenService};
+pub use storage::{ObjectStorage, StoredObject};
+
+/// Liveness of a dependency for the readiness route.
+#[async_trait::async_trait]
+pub trait HealthCheck: Send + Sync {
+    /// A cheap round trip. `Err(StoreError::Unavailable)` when the dependency cannot be reached.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// A point-in-time view of a connection pool, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolState {
+    pub max_size: usize,
+    pub size: usize,
+    pub available: usize,
+    pub waiting: usize,
+}
+
+/// Something that owns a pool and can describe it.
+pub trait PoolInfo: Send + Sync {
+    fn pool_state(&self) -> PoolState;
+}

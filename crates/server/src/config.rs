@@ -1,0 +1,365 @@
+//! Configuration from the environment: `CALNDR_*` variables, with the original backend's names
+//! (`DB_*`, `REDIS_*`, `SECRET_KEY`, `APP_ENV`) as fallbacks. Secrets are `SecretString`s: never in
+//! `Debug`, never in logs.
+
+use std::net::SocketAddr;
+
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use secrecy::{ExposeSecret, SecretString};
+use thiserror::Error;
+
+/// The original's well-known development secret; refused in production.
+pub const ORIGINAL_DEV_SECRET: &str = "a_random_secret_key_for_development";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Local,
+    Staging,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Compact,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("configuration error in {variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn err(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub listen_addr: SocketAddr,
+    pub database_url: Option<SecretString>,
+    pub database_read_url: Option<SecretString>,
+    pub database_pool_size: usize,
+    pub redis_url: Option<SecretString>,
+    pub redis_pool_size: usize,
+    pub jwt_secret: SecretString,
+    /// True when no secret was configured and a random one was made for this process (local only).
+    pub jwt_secret_generated: bool,
+    pub log_format: LogFormat,
+    pub migrate_on_start: bool,
+    /// `argon2id` (default) or `bcrypt`.
+    pub password_hash: String,
+    pub hash_concurrency: usize,
+    pub upload_dir: String,
+    pub public_base_url: String,
+    pub trust_forwarded_for: bool,
+    pub rate_limits_enabled: bool,
+    pub workers: usize,
+    /// Warnings to log once the subscriber is up (e.g. a short secret).
+    pub warnings: Vec<String>,
+}
+
+/// Reads variables through `get`, so tests can pass a map instead of the process environment.
+pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let var = |name: &str| {
+        get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut warnings = Vec::new();
+
+    let environment = match var("CALNDR_ENV").or_else(|| var("APP_ENV")).as_deref() {
+        None | Some("local") | Some("development") | Some("dev") => Environment::Local,
+        Some("staging") => Environment::Staging,
+        Some("production") | Some("prod") => Environment::Production,
+        Some(other) => {
+            return Err(err(
+                "CALNDR_ENV",
+                format!("must be local, staging or production, not {other:?}"),
+            ))
+        }
+    };
+
+    let listen_addr = match var("CALNDR_LISTEN_ADDR") {
+        Some(v) => v
+            .parse()
+            .map_err(|_| err("CALNDR_LISTEN_ADDR", "must be host:port, e.g. 0.0.0.0:8080"))?,
+        None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+    };
+
+    let database_url = match var("CALNDR_DATABASE_URL") {
+        Some(url) => Some(url),
+        None => var("DB_HOST").map(|host| {
+            let enc = |s: String| utf8_percent_encode(&s, NON_ALPHANUMERIC).to_string();
+            let user = var("DB_USER").map(enc).unwrap_or_else(|| "postgres".into());
+            let password = var("DB_PASSWORD")
+                .map(|p| format!(":{}", enc(p)))
+                .unwrap_or_default();
+            let port = var("DB_PORT").unwrap_or_else(|| "5432".into());
+            let name = var("DB_NAME").unwrap_or_else(|| "calndr".into());
+            format!("postgres://{user}{password}@{host}:{port}/{name}")
+        }),
+    };
+    if let Some(url) = &database_url {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(err("CALNDR_DATABASE_URL", "must be a postgres:// URL"));
+        }
+    }
+    let database_read_url = var("CALNDR_DATABASE_READ_URL");
+
+    let redis_url = match var("CALNDR_REDIS_URL") {
+        Some(url) => Some(url),
+        None => var("REDIS_HOST").map(|host| {
+            let port = var("REDIS_PORT").unwrap_or_else(|| "6379".into());
+            let db = var("REDIS_DB").unwrap_or_else(|| "0".into());
+            let auth = var("REDIS_PASSWORD")
+                .map(|p| format!(":{}@", utf8_percent_encode(&p, NON_ALPHANUMERIC)))
+                .unwrap_or_default();
+            format!("redis://{auth}{host}:{port}/{db}")
+        }),
+    };
+    if let Some(url) = &redis_url {
+        if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+            return Err(err(
+                "CALNDR_REDIS_URL",
+                "must be a redis:// or rediss:// URL",
+            ));
+        }
+    }
+
+    let secret = var("CALNDR_JWT_SECRET").or_else(|| var("SECRET_KEY"));
+    let production = environment == Environment::Production;
+    if production && database_url.is_none() {
+        return Err(err(
+            "CALNDR_DATABASE_URL",
+            "production needs a database (the in-memory store loses everything on restart)",
+        ));
+    }
+    let (jwt_secret, jwt_secret_generated) = match secret {
+        Some(s) if s == ORIGINAL_DEV_SECRET && environment != Environment::Local => {
+            return Err(err(
+                "CALNDR_JWT_SECRET",
+                "is the original's public development default; anyone could mint tokens",
+            ))
+        }
+        Some(s) => {
+            if s.len() < 32 {
+                warnings.push(format!(
+                    "CALNDR_JWT_SECRET is short ({} bytes); keep it if it signed the tokens users hold, \
+                     but rotate to 32+ random bytes when possible",
+                    s.len()
+                ));
+            }
+            (s, false)
+        }
+        None if production => {
+            return Err(err(
+                "CALNDR_JWT_SECRET",
+                "production needs the token secret (SECRET_KEY of the original service)",
+            ))
+        }
+        None => (
+            format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            ),
+            true,
+        ),
+    };
+
+    let log_format = match var("CALNDR_LOG_FORMAT").as_deref() {
+        Some("json") => LogFormat::Json,
+        Some("compact") => LogFormat::Compact,
+        None if environment == Environment::Local => LogFormat::Compact,
+        None => LogFormat::Json,
+        Some(other) => {
+            return Err(err(
+                "CALNDR_LOG_FORMAT",
+                format!("must be json or compact, not {other:?}"),
+            ))
+        }
+    };
+
+    let flag = |name: &'static str, default: bool| -> Result<bool, ConfigError> {
+        match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None => Ok(default),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(_) => Err(err(name, "must be true or false")),
+        }
+    };
+    let number = |name: &'static str, default: usize, max: usize| -> Result<usize, ConfigError> {
+        match var(name) {
+            None => Ok(default),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(err(name, format!("must be a whole number from 1 to {max}"))),
+            },
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+
+    let password_hash = var("CALNDR_PASSWORD_HASH").unwrap_or_else(|| "argon2id".into());
+    if !matches!(password_hash.as_str(), "argon2id" | "bcrypt") {
+        return Err(err("CALNDR_PASSWORD_HASH", "must be argon2id or bcrypt"));
+    }
+
+    let public_base_url = var("CALNDR_PUBLIC_BASE_URL")
+        .unwrap_or_else(|| format!("http://{listen_addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://")) {
+        return Err(err(
+            "CALNDR_PUBLIC_BASE_URL",
+            "must start with http:// or https://",
+        ));
+    }
+
+    let rate_limits_enabled = flag("CALNDR_RATE_LIMITS", true)?;
+    if production && !rate_limits_enabled {
+        return Err(err("CALNDR_RATE_LIMITS", "cannot be off in production"));
+    }
+
+    Ok(Config {
+        environment,
+        listen_addr,
+        database_url: database_url.map(SecretString::from),
+        database_read_url: database_read_url.map(SecretString::from),
+        database_pool_size: number("CALNDR_DATABASE_POOL_SIZE", 16, 512)?,
+        redis_url: redis_url.map(SecretString::from),
+        redis_pool_size: number("CALNDR_REDIS_POOL_SIZE", 16, 512)?,
+        jwt_secret: SecretString::from(jwt_secret),
+        jwt_secret_generated,
+        log_format,
+        migrate_on_start: flag("CALNDR_MIGRATE_ON_START", true)?,
+        password_hash,
+        hash_concurrency: number(
+            "CALNDR_HASH_CONCURRENCY",
+            cores.saturating_sub(1).max(1),
+            64,
+        )?,
+        upload_dir: var("CALNDR_UPLOAD_DIR").unwrap_or_else(|| "data/uploads".into()),
+        public_base_url,
+        trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
+        rate_limits_enabled,
+        workers: number("CALNDR_WORKERS", cores, 256)?,
+        warnings,
+    })
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        load(&|name| std::env::var(name).ok())
+    }
+
+    /// The database URL with any password masked, for a log line.
+    pub fn redacted_url(url: &SecretString) -> String {
+        let raw = url.expose_secret();
+        match url::Url::parse(raw) {
+            Ok(mut u) => {
+                if u.password().is_some() {
+                    let _ = u.set_password(Some("****"));
+                }
+                u.to_string()
+            }
+            Err(_) => "<unparseable url>".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load_map(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        load(&move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn local_defaults_run_embedded() {
+        let c = load_map(&[]).unwrap();
+        assert_eq!(c.environment, Environment::Local);
+        assert_eq!(c.listen_addr.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.is_none() && c.redis_url.is_none());
+        assert!(c.jwt_secret_generated);
+        assert_eq!(c.log_format, LogFormat::Compact);
+    }
+
+    #[test]
+    fn original_variable_names_are_fallbacks() {
+        let c = load_map(&[
+            ("DB_HOST", "db.internal"),
+            ("DB_USER", "calndr"),
+            ("DB_PASSWORD", "p@ss/word"),
+            ("DB_NAME", "app"),
+            ("REDIS_HOST", "cache.internal"),
+            ("REDIS_PASSWORD", "tok"),
+            ("SECRET_KEY", "original-secret-that-signed-every-token"),
+        ])
+        .unwrap();
+        let db = c.database_url.unwrap();
+        assert_eq!(
+            db.expose_secret(),
+            "postgres://calndr:p%40ss%2Fword@db.internal:5432/app"
+        );
+        assert_eq!(
+            c.redis_url.unwrap().expose_secret(),
+            "redis://:tok@cache.internal:6379/0"
+        );
+        assert_eq!(
+            c.jwt_secret.expose_secret(),
+            "original-secret-that-signed-every-token"
+        );
+        assert!(!Config::redacted_url(&db).contains("p%40ss"));
+    }
+
+    #[test]
+    fn production_refuses_unsafe_settings_and_names_the_variable() {
+        let db = ("CALNDR_DATABASE_URL", "postgres://u:p@h/db");
+        let prod = ("CALNDR_ENV", "production");
+        assert_eq!(
+            load_map(&[prod]).unwrap_err().variable,
+            "CALNDR_DATABASE_URL"
+        );
+        assert_eq!(
+            load_map(&[prod, db]).unwrap_err().variable,
+            "CALNDR_JWT_SECRET"
+        );
+        let dev = ("SECRET_KEY", ORIGINAL_DEV_SECRET);
+        assert_eq!(
+            load_map(&[prod, db, dev]).unwrap_err().variable,
+            "CALNDR_JWT_SECRET"
+        );
+        let short = load_map(&[prod, db, ("SECRET_KEY", "short")]).unwrap();
+        assert_eq!(short.warnings.len(), 1);
+        assert_eq!(short.log_format, LogFormat::Json);
+        assert_eq!(
+            load_map(&[("CALNDR_LISTEN_ADDR", "nope")])
+                .unwrap_err()
+                .variable,
+            "CALNDR_LISTEN_ADDR"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = load_map(&[
+            ("CALNDR_DATABASE_URL", "postgres://u:topsecretpw@h/db"),
+            ("CALNDR_JWT_SECRET", "jwt-secret-value-0123456789abcdef"),
+        ])
+        .unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("topsecretpw") && !dbg.contains("jwt-secret-value"));
+    }
+}

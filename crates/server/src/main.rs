@@ -1,0 +1,143 @@
+//! `calndr`: the Calndr backend. `calndr serve` (default), `calndr migrate`, `calndr healthcheck`.
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use actix_web::HttpServer;
+use calndr_server::config::Config;
+use calndr_server::wiring::{build_state, Overrides};
+use calndr_server::{telemetry, Environment};
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+#[derive(Parser)]
+#[command(
+    name = "calndr",
+    version,
+    about = "Calndr co-parenting calendar backend"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Exit 0 when the server on CALNDR_LISTEN_ADDR answers GET /health (container health check).
+    Healthcheck {
+        /// Address to probe instead of CALNDR_LISTEN_ADDR.
+        #[arg(long)]
+        addr: Option<SocketAddr>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("calndr: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(Command::Healthcheck { addr }) = cli.command {
+        return healthcheck(addr.unwrap_or(config.listen_addr));
+    }
+    telemetry::init(config.log_format);
+    for w in &config.warnings {
+        tracing::warn!("{w}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.workers)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "could not start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Some(Command::Migrate) => migrate(&config).await,
+            _ => serve(config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "calndr stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let url = config
+        .database_url
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("CALNDR_DATABASE_URL is not set: nothing to migrate"))?;
+    let applied = calndr_postgres::run_migrations(url.expose_secret()).await?;
+    tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
+    Ok(())
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    if config.jwt_secret_generated {
+        tracing::warn!(
+            "no CALNDR_JWT_SECRET: using a random secret; tokens stop working at restart"
+        );
+    }
+    match &config.database_url {
+        Some(url) => {
+            tracing::info!(database = %Config::redacted_url(url), "using PostgreSQL");
+            if config.migrate_on_start {
+                let applied = calndr_postgres::run_migrations(url.expose_secret()).await?;
+                tracing::info!(count = applied.len(), "migrations applied at start");
+            }
+        }
+        None => tracing::warn!(
+            "no CALNDR_DATABASE_URL: running on the embedded in-memory store (data is lost at exit)"
+        ),
+    }
+    if config.redis_url.is_none() {
+        tracing::info!("no CALNDR_REDIS_URL: caching and rate limits are in-process");
+    }
+    if config.environment == Environment::Production && config.trust_forwarded_for {
+        tracing::info!("client addresses taken from X-Forwarded-For (behind the load balancer)");
+    }
+    let wired = build_state(&config, Overrides::default())?;
+    let state = wired.state;
+    let addr = config.listen_addr;
+    let server = HttpServer::new(move || calndr_api::build_app(state.clone()))
+        .workers(config.workers)
+        .shutdown_timeout(25)
+        .bind(addr)?;
+    tracing::info!(url = %format!("http://{addr}"), store = wired.store_kind, "calndr listening");
+    println!("Calndr API listening on http://{addr} (docs: http://{addr}/api/v1/docs/index.html)");
+    server.run().await?;
+    Ok(())
+}
+
+fn healthcheck(addr: SocketAddr) -> ExitCode {
+    let probe = || -> std::io::Result<bool> {
+        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head)?;
+        Ok(head.starts_with(b"HTTP/1.1 200"))
+    };
+    match probe() {
+        Ok(true) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}
