@@ -32,6 +32,8 @@ pub struct Overrides {
     pub rate_limits: Option<RateLimits>,
     /// bcrypt cost for new bcrypt hashes (tests use 4).
     pub bcrypt_cost: Option<u32>,
+    /// An account store to use instead of the embedded one when no database is configured.
+    pub memory_accounts: Option<Arc<dyn AccountStore>>,
 }
 
 /// The storage side: the account store, its health check, and its pools for `/metrics`.
@@ -61,7 +63,14 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             )?);
             (pg.clone(), Some(pg.clone()), vec![("postgres", pg)])
         }
-        None => (Arc::new(MemoryAccountStore::new()), None, vec![]),
+        None => (
+            overrides
+                .memory_accounts
+                .clone()
+                .unwrap_or_else(|| Arc::new(MemoryAccountStore::new())),
+            None,
+            vec![],
+        ),
     };
     let store_kind = if config.database_url.is_some() {
         "postgres"

@@ -260,8 +260,11 @@ impl AccountStore for PgStore {
                 return Err(TxError::Store(StoreError::Conflict("email")));
             }
             let at = user.created_at.naive_utc();
+            // Joining through a code enrolls the new member and marks the family as co-parented.
+            let mut row = UserInsert::new(&user, family);
+            (row.enrolled, row.coparent_enrolled) = (true, true);
             diesel::insert_into(users::table)
-                .values(UserInsert::new(&user, family))
+                .values(row)
                 .execute(conn)
                 .await?;
             insert_user_extras(conn, user.id, at).await?;

@@ -1,1 +1,9 @@
+//! All integration tests of the workspace, in one binary (one link, one template database).
+//!
+//! Postgres at 127.0.0.1:5432 and Redis at 127.0.0.1:6379 must be running (see README);
+//! override with CALNDR_TEST_DATABASE_URL / CALNDR_TEST_REDIS_URL.
 
+mod accounts;
+mod contracts;
+mod health;
+mod migrations;

@@ -1,0 +1,258 @@
+//! `TestApp`: the production app factory and wiring, in process, with test-friendly overrides.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::header::HeaderMap;
+use actix_web::http::StatusCode;
+use actix_web::test::{call_service, init_service, TestRequest};
+use calndr_api::{build_app, ApiState};
+use calndr_app::RateLimits;
+use calndr_domain::{EnrollmentCode, EnrollmentCodeRecord, FamilyId, UserId};
+use calndr_files::LocalDirStorage;
+use calndr_memory::{MemoryAccountStore, RecordingMailer};
+use calndr_server::config;
+use calndr_server::wiring::{build_state, Overrides};
+use serde_json::Value;
+
+use crate::TestDatabase;
+
+/// Where a `TestApp` keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: in-memory store and in-process cache.
+    Memory,
+    /// A fresh PostgreSQL schema, no Redis.
+    Postgres,
+    /// A fresh PostgreSQL schema and the local Redis.
+    PostgresRedis,
+}
+
+pub struct TestApp {
+    pub state: ApiState,
+    pub mailer: Arc<RecordingMailer>,
+    pub upload_dir: std::path::PathBuf,
+    pub db: Option<TestDatabase>,
+    pub secret: String,
+    memory: Arc<MemoryAccountStore>,
+}
+
+pub const TEST_SECRET: &str = "calndr-test-secret-0123456789abcdefghijklmnop";
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    /// The body as JSON (`Value::Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub struct Builder {
+    backend: Backend,
+    limits: RateLimits,
+    env: HashMap<String, String>,
+}
+
+impl Builder {
+    /// Use the production rate limits instead of unlimited ones.
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    pub async fn build(self) -> TestApp {
+        let db = match self.backend {
+            Backend::Memory => None,
+            _ => Some(TestDatabase::new().await),
+        };
+        let mut env = self.env;
+        env.insert("CALNDR_JWT_SECRET".into(), TEST_SECRET.into());
+        env.insert("CALNDR_HASH_CONCURRENCY".into(), "2".into());
+        if let Some(db) = &db {
+            env.insert("CALNDR_DATABASE_URL".into(), db.url());
+            env.insert("CALNDR_DATABASE_POOL_SIZE".into(), "4".into());
+        }
+        if self.backend == Backend::PostgresRedis {
+            env.insert("CALNDR_REDIS_URL".into(), crate::redis_url());
+            env.insert("CALNDR_REDIS_POOL_SIZE".into(), "4".into());
+        }
+        let config = config::load(&move |k| env.get(k).cloned()).expect("test configuration");
+        let upload_dir =
+            std::env::temp_dir().join(format!("calndr-uploads-{}", uuid::Uuid::new_v4().simple()));
+        let mailer = Arc::new(RecordingMailer::new());
+        let memory = Arc::new(MemoryAccountStore::new());
+        let wired = build_state(
+            &config,
+            Overrides {
+                mailer: Some(mailer.clone()),
+                storage: Some(Arc::new(LocalDirStorage::new(
+                    &upload_dir,
+                    "http://calndr.test",
+                ))),
+                rate_limits: Some(self.limits),
+                bcrypt_cost: Some(4),
+                memory_accounts: Some(memory.clone()),
+            },
+        )
+        .expect("wire the test app");
+        TestApp {
+            state: wired.state,
+            mailer,
+            upload_dir,
+            db,
+            secret: TEST_SECRET.into(),
+            memory,
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.upload_dir);
+    }
+}
+
+/// The result of a successful registration through the API.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub token: String,
+    pub user_id: String,
+    pub family_id: String,
+    pub email: String,
+    pub password: String,
+}
+
+impl TestApp {
+    pub fn builder(backend: Backend) -> Builder {
+        Builder {
+            backend,
+            limits: RateLimits::unlimited(),
+            env: HashMap::new(),
+        }
+    }
+
+    pub async fn new(backend: Backend) -> Self {
+        Self::builder(backend).build().await
+    }
+
+    /// Sends a request through the real app factory.
+    pub async fn send(&self, req: TestRequest) -> TestResponse {
+        let app = init_service(build_app(self.state.clone())).await;
+        let res = call_service(
+            &app,
+            req.peer_addr("127.0.0.1:40000".parse().expect("addr"))
+                .to_request(),
+        )
+        .await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = actix_web::body::to_bytes(res.into_body())
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.send(authed(TestRequest::get().uri(path), token)).await
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> TestResponse {
+        self.send(authed(TestRequest::post().uri(path), token).set_json(body))
+            .await
+    }
+
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> TestResponse {
+        self.send(authed(TestRequest::put().uri(path), token).set_json(body))
+            .await
+    }
+
+    /// A form body sent exactly as given (no re-encoding), like the app's hand-built forms.
+    pub async fn post_raw_form(&self, path: &str, token: Option<&str>, body: &str) -> TestResponse {
+        self.send(
+            authed(TestRequest::post().uri(path), token)
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(body.to_owned()),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.send(authed(TestRequest::post().uri(path), token))
+            .await
+    }
+
+    /// Seeds an enrollment code into the embedded store (the Postgres tests insert a row).
+    pub fn seed_memory_code(&self, code: &str, family: &str, creator: &str) {
+        self.memory.insert_enrollment_code(
+            EnrollmentCode::parse(code, "code").expect("code"),
+            EnrollmentCodeRecord {
+                family_id: FamilyId::parse(family, "family").expect("family"),
+                created_by: UserId::parse(creator, "user").expect("user"),
+                expires_at: None,
+                revoked: false,
+            },
+        );
+    }
+
+    /// Registers a fresh account through `POST /auth/register`.
+    pub async fn register(&self, first_name: &str) -> Account {
+        let email = format!(
+            "{}-{}@example.com",
+            first_name.to_lowercase(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let password = "s3cret+pass&word".to_owned();
+        let res = self
+            .post_json(
+                "/api/v1/auth/register",
+                None,
+                &serde_json::json!({
+                    "first_name": first_name, "last_name": "Tester", "email": email,
+                    "password": password, "phone_number": null
+                }),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "register: {}",
+            String::from_utf8_lossy(&res.body)
+        );
+        let body = res.json();
+        Account {
+            token: body["access_token"].as_str().unwrap_or_default().to_owned(),
+            user_id: body["user_id"].as_str().unwrap_or_default().to_owned(),
+            family_id: body["family_id"].as_str().unwrap_or_default().to_owned(),
+            email,
+            password,
+        }
+    }
+}
+
+fn authed(req: TestRequest, token: Option<&str>) -> TestRequest {
+    match token {
+        Some(t) => req.insert_header(("authorization", format!("Bearer {t}"))),
+        None => req,
+    }
+}
