@@ -10,6 +10,11 @@
 //! PostgreSQL and Redis default to 127.0.0.1:5432 / 127.0.0.1:6379; override with
 //! `CALNDR_TEST_DATABASE_URL` and `CALNDR_TEST_REDIS_URL`.
 
+#![expect(
+    clippy::expect_used,
+    reason = "a test harness fails the test loudly when its setup fails"
+)]
+
 pub mod app;
 pub mod contracts;
 pub mod db;
