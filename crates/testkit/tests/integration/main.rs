@@ -3,6 +3,11 @@
 //! Postgres at 127.0.0.1:5432 and Redis at 127.0.0.1:6379 must be running (see README);
 //! override with CALNDR_TEST_DATABASE_URL / CALNDR_TEST_REDIS_URL.
 
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers fail the test loudly when a fixture cannot be set up"
+)]
+
 mod accounts;
 mod contracts;
 mod health;
