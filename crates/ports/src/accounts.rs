@@ -20,7 +20,8 @@ pub trait AccountStore: Send + Sync {
     async fn create_account(&self, account: NewAccount) -> Result<User, StoreError>;
 
     /// Creates a user inside an existing family (enrollment-code sign-up) with `enrolled` and
-    /// `coparent_enrolled` set, and marks `inviter` (the code's creator) `coparent_enrolled`.
+    /// `coparent_enrolled` set, with the same preferences and profile rows as `create_account`,
+    /// and marks `inviter` (the code's creator) `coparent_enrolled`.
     /// `Conflict("email")` when taken; `NotFound` when the family does not exist.
     async fn create_member(
         &self,

@@ -105,6 +105,8 @@ pub async fn joining_a_family(store: Arc<dyn AccountStore>) {
         .expect("member");
     assert_eq!(member.family_id, Some(family));
     assert_eq!(member.enrolled, Some(true));
+    let member_prefs = store.preferences(member.id).await.expect("prefs");
+    assert_eq!(member_prefs.theme.as_deref(), Some("default"));
     let orphan = store
         .create_member(
             new_user("X", "orphan@example.com"),

@@ -90,6 +90,26 @@ impl State {
     }
 
     /// Inserts a new `users` row with the column defaults of the original schema.
+    /// The preferences and empty profile every new account starts with (the original's defaults).
+    fn insert_defaults(&mut self, user: UserId, at: NaiveDateTime) {
+        self.preferences.insert(
+            user,
+            PreferencesRow {
+                theme: Some("default".to_owned()),
+                selected_theme_id: None,
+                notification_preferences: Some(NotificationPreferences::defaults()),
+                updated_at: Some(at),
+            },
+        );
+        self.profiles.insert(
+            user,
+            ProfileRow {
+                updated_at: Some(at),
+                ..ProfileRow::default()
+            },
+        );
+    }
+
     fn insert_user(
         &mut self,
         new: NewUser,
@@ -206,22 +226,7 @@ impl AccountStore for MemoryAccountStore {
             },
         );
         let created = s.insert_user(user, family.id, enrolled, coparent_enrolled)?;
-        s.preferences.insert(
-            created.id,
-            PreferencesRow {
-                theme: Some("default".to_owned()),
-                selected_theme_id: None,
-                notification_preferences: Some(NotificationPreferences::defaults()),
-                updated_at: Some(at),
-            },
-        );
-        s.profiles.insert(
-            created.id,
-            ProfileRow {
-                updated_at: Some(at),
-                ..ProfileRow::default()
-            },
-        );
+        s.insert_defaults(created.id, at);
         Ok(created)
     }
 
@@ -240,6 +245,7 @@ impl AccountStore for MemoryAccountStore {
         }
         let at = user.created_at.naive_utc();
         let created = s.insert_user(user, family, true, true)?;
+        s.insert_defaults(created.id, at);
         s.mark_inviter(inviter, at);
         Ok(created)
     }
