@@ -662,14 +662,16 @@ mod tests {
             .await
             .unwrap();
         let family = a.family_id.unwrap();
-        // A member has no preferences row: defaults (all None).
+        // A member starts with the same default preferences as a founder.
         let m = store
             .create_member(new_user("m@example.com"), family, None)
             .await
             .unwrap();
+        let initial = store.preferences(m.id).await.unwrap();
+        assert_eq!(initial.theme.as_deref(), Some("default"));
         assert_eq!(
-            store.preferences(m.id).await.unwrap(),
-            Preferences::default()
+            initial.notification_preferences,
+            Some(NotificationPreferences::defaults())
         );
         store
             .set_preferences(m.id, Some("dark"), None, t(1))
@@ -677,7 +679,10 @@ mod tests {
             .unwrap();
         let p = store.preferences(m.id).await.unwrap();
         assert_eq!(p.theme.as_deref(), Some("dark"));
-        assert_eq!(p.notification_preferences, None);
+        assert_eq!(
+            p.notification_preferences,
+            Some(NotificationPreferences::defaults())
+        );
 
         let n =
             NotificationPreferences::parse(BTreeMap::from([("push".to_owned(), false)])).unwrap();
