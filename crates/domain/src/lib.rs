@@ -5,14 +5,17 @@
 //! the system never handles a raw `String` where a type exists.
 
 pub mod account;
+pub mod custody;
 pub mod error;
 pub mod ids;
+pub mod schedule;
 pub mod values;
 
 pub use account::{
     AccessTokenClaims, EnrollmentCodeRecord, NewAccount, NewFamily, NewUser,
     NotificationPreferences, PasswordHash, Preferences, ProfileChanges, User, UserStatus,
 };
+pub use custody::{default_handoff, recompute_handoffs, CustodyDay, DefaultsRule, HandoffTime};
 pub use error::ValidationError;
 pub use ids::{FamilyId, ThemeId, UserId};
 pub use values::{
