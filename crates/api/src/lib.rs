@@ -61,7 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/docs", web::get().to(docs_index))
         .service(
             web::scope("/api/v1/health")
-                .route("/ready", web::get().to(health::readiness))
+                .route("/ready", web::get().to(health::api_readiness))
                 .route("/health", web::get().to(health::api_health))
                 .route("/health/db", web::get().to(health::api_health_db))
                 .route(
@@ -95,7 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("", web::post().to(users::create_user))
                 .route("/profile", web::get().to(users::get_profile))
                 .route("/profile", web::put().to(users::update_profile))
-                .route("/me", web::get().to(users::get_profile))
+                .route("/me", web::get().to(users::get_me))
                 .route("/password", web::put().to(users::change_password_form))
                 .route("/me/password", web::put().to(users::change_password_json))
                 .route("/me/device-token", web::post().to(users::device_token))

@@ -95,12 +95,14 @@ impl AccountService {
         Ok(Profile { user, preferences })
     }
 
+    /// The signed-in user's own row. Gone (deleted since the principal was cached) means the
+    /// caller is no longer authenticated.
     async fn user(&self, id: UserId) -> Result<User, AppError> {
         self.deps
             .accounts
             .user_by_id(id)
             .await?
-            .ok_or(AppError::NotFound("User"))
+            .ok_or(AppError::NotAuthenticated)
     }
 
     /// `POST /auth/token`. `passwords` holds the readings of an ambiguous form body to try in
@@ -225,6 +227,13 @@ impl AccountService {
             .guard
             .hit(&ip_key("register", client), limits.register_per_ip)
             .await?;
+        self.deps
+            .guard
+            .hit(
+                &email_key("register", reg.email.as_str()),
+                limits.register_per_ip,
+            )
+            .await?;
         if self
             .deps
             .accounts
@@ -274,7 +283,9 @@ impl AccountService {
             .guard
             .hit(&ip_key("code", client), limits.code_checks_per_ip)
             .await?;
-        let code = EnrollmentCode::parse(code, "enrollment_code")?;
+        // A code that cannot exist is refused like an unknown one (as verify-enrollment-code does).
+        let code = EnrollmentCode::parse(code, "enrollment_code")
+            .map_err(|_| AppError::InvalidEnrollmentCode)?;
         let record = self
             .deps
             .accounts
@@ -307,6 +318,9 @@ impl AccountService {
                 user
             }
             None => {
+                // The API lets a short password through for an existing account (it may predate
+                // the length rule); a new account must meet it.
+                Password::new_choice(reg.password.expose(), "password")?;
                 let hash = self.deps.hasher.hash(reg.password.clone()).await?;
                 let new_user = self.new_user(&reg, hash, true);
                 self.deps
@@ -374,8 +388,13 @@ impl AccountService {
         who: &Principal,
         current: &str,
         new: &str,
+        client: &str,
     ) -> Result<(), AppError> {
         let limits = self.deps.guard.limits;
+        self.deps
+            .guard
+            .hit(&ip_key("password", client), limits.login_per_ip)
+            .await?;
         self.deps
             .guard
             .hit(

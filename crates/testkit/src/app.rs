@@ -71,6 +71,12 @@ impl Builder {
         self
     }
 
+    /// New hashes in bcrypt at cost 4 instead of argon2id (about 1 s each in a debug build), for
+    /// tests whose subject is not the hashing scheme. Every stored hash still verifies.
+    pub fn fast_hashing(self) -> Self {
+        self.env("CALNDR_PASSWORD_HASH", "bcrypt")
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.insert(key.to_owned(), value.to_owned());
         self
@@ -153,10 +159,16 @@ impl TestApp {
 
     /// Sends a request through the real app factory.
     pub async fn send(&self, req: TestRequest) -> TestResponse {
+        self.send_from(req, "127.0.0.1:40000").await
+    }
+
+    /// Sends a request from the client address `peer` (`ip:port`). Rate limits key on the client
+    /// address, and every test shares one Redis: limit tests use [`random_loopback_peer`].
+    pub async fn send_from(&self, req: TestRequest, peer: &str) -> TestResponse {
         let app = init_service(build_app(self.state.clone())).await;
         let res = call_service(
             &app,
-            req.peer_addr("127.0.0.1:40000".parse().expect("addr"))
+            req.peer_addr(peer.parse().expect("peer address is ip:port"))
                 .to_request(),
         )
         .await;
@@ -248,6 +260,13 @@ impl TestApp {
             password,
         }
     }
+}
+
+/// A random client address in 127.0.0.0/8 (never 127.0.0.1), so rate-limit counters in the shared
+/// Redis belong to one test and one run.
+pub fn random_loopback_peer() -> String {
+    let [a, b, c]: [u8; 3] = rand::random();
+    format!("127.{a}.{b}.{}:40000", c.max(2))
 }
 
 fn authed(req: TestRequest, token: Option<&str>) -> TestRequest {

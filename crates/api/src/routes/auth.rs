@@ -155,6 +155,7 @@ pub async fn register_with_family(
     responses(
         (status = 200, description = "Valid", body = CodeCheckResponse),
         (status = 400, description = "Invalid code", body = ErrorBody),
+        (status = 422, description = "Parameter `enrollment_code` missing", body = ErrorBody),
         (status = 429, description = "Too many checks", body = ErrorBody),
     ))]
 pub async fn verify_enrollment_code(
@@ -185,6 +186,7 @@ pub async fn verify_enrollment_code(
     responses(
         (status = 200, description = "New token", body = TokenResponse),
         (status = 401, description = "Invalid token", body = ErrorBody),
+        (status = 422, description = "Parameter `current_token` missing", body = ErrorBody),
     ))]
 pub async fn refresh_token(
     state: web::Data<ApiState>,
@@ -197,10 +199,13 @@ pub async fn refresh_token(
     }))
 }
 
-/// Report whether a token is valid and whose it is. Always 200.
+/// Report whether a token is valid and whose it is: 200 with the verdict whenever a token is given.
 #[utoipa::path(post, path = "/api/v1/auth/verify-token", tag = "auth",
     params(TokenQuery),
-    responses((status = 200, description = "Verdict", body = VerifyTokenResponse)))]
+    responses(
+        (status = 200, description = "Verdict", body = VerifyTokenResponse),
+        (status = 422, description = "Parameter `token` missing", body = ErrorBody),
+    ))]
 pub async fn verify_token(
     state: web::Data<ApiState>,
     q: web::Query<TokenQuery>,
@@ -235,13 +240,19 @@ pub async fn verify_token(
         (status = 429, description = "Too many attempts", body = ErrorBody),
     ))]
 pub async fn change_password(
+    req: HttpRequest,
     user: CurrentUser,
     state: web::Data<ApiState>,
     q: web::Query<PasswordChangeQuery>,
 ) -> ApiResult<HttpResponse> {
     state
         .accounts
-        .change_password(&user.0, &q.current_password, &q.new_password)
+        .change_password(
+            &user.0,
+            &q.current_password,
+            &q.new_password,
+            &client(&req, &state),
+        )
         .await
         .map_err(|e| match e {
             calndr_app::AppError::WrongCurrentPassword => {
@@ -259,6 +270,7 @@ pub async fn change_password(
     params(EmailQuery),
     responses(
         (status = 200, description = "Accepted", body = MessageResponse),
+        (status = 422, description = "Parameter `email` missing", body = ErrorBody),
         (status = 429, description = "Too many requests", body = ErrorBody),
     ))]
 pub async fn forgot_password(

@@ -69,6 +69,16 @@ pub async fn readiness(state: web::Data<ApiState>) -> HttpResponse {
     }
 }
 
+/// Readiness under the API prefix: the same report as `GET /ready`.
+#[utoipa::path(get, path = "/api/v1/health/ready", tag = "health",
+    responses(
+        (status = 200, description = "Ready", body = ReadinessReport),
+        (status = 503, description = "Database unreachable", body = ReadinessReport),
+    ))]
+pub async fn api_readiness(state: web::Data<ApiState>) -> HttpResponse {
+    readiness(state).await
+}
+
 /// `{"status":"healthy","message":"Service is running"}`.
 #[utoipa::path(get, path = "/api/v1/health/health", tag = "health",
     responses((status = 200, description = "Running")))]

@@ -53,6 +53,17 @@ pub async fn get_profile(user: CurrentUser, state: web::Data<ApiState>) -> ApiRe
     Ok(HttpResponse::Ok().json(UserProfile::from(&profile)))
 }
 
+/// The signed-in user's profile (the same document as `GET /users/profile`).
+#[utoipa::path(get, path = "/api/v1/users/me", tag = "users",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Profile", body = UserProfile),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ))]
+pub async fn get_me(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<HttpResponse> {
+    get_profile(user, state).await
+}
+
 fn non_empty(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())
 }
@@ -96,13 +107,15 @@ pub async fn update_profile(
 }
 
 async fn change_password(
+    req: &HttpRequest,
     user: CurrentUser,
     state: web::Data<ApiState>,
     body: PasswordChangeRequest,
 ) -> ApiResult<HttpResponse> {
+    let client = client_addr(req, state.settings.trust_forwarded_for);
     state
         .accounts
-        .change_password(&user.0, &body.current_password, &body.new_password)
+        .change_password(&user.0, &body.current_password, &body.new_password, &client)
         .await?;
     Ok(HttpResponse::Ok().json(StatusMessageResponse {
         status: "success",
@@ -123,11 +136,12 @@ async fn change_password(
         (status = 429, description = "Too many attempts", body = ErrorBody),
     ))]
 pub async fn change_password_json(
+    req: HttpRequest,
     user: CurrentUser,
     state: web::Data<ApiState>,
     body: web::Json<PasswordChangeRequest>,
 ) -> ApiResult<HttpResponse> {
-    change_password(user, state, body.into_inner()).await
+    change_password(&req, user, state, body.into_inner()).await
 }
 
 /// Change the password (form fields, as the original's route).
@@ -142,11 +156,12 @@ pub async fn change_password_json(
         (status = 429, description = "Too many attempts", body = ErrorBody),
     ))]
 pub async fn change_password_form(
+    req: HttpRequest,
     user: CurrentUser,
     state: web::Data<ApiState>,
     body: web::Form<PasswordChangeRequest>,
 ) -> ApiResult<HttpResponse> {
-    change_password(user, state, body.into_inner()).await
+    change_password(&req, user, state, body.into_inner()).await
 }
 
 /// Register the device's APNs token for push.

@@ -9,6 +9,13 @@
 )]
 
 mod accounts;
+mod auth_routes;
 mod contracts;
 mod health;
+mod limits;
 mod migrations;
+mod openapi;
+mod password_reset;
+mod support;
+mod tokens;
+mod users_routes;

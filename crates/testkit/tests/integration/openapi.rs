@@ -1,0 +1,188 @@
+//! The OpenAPI document: pinned by a snapshot, complete, and useful to a reader.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use calndr_testkit::Backend;
+
+use crate::support::app;
+use serde_json::Value;
+
+/// Every route `calndr_api::configure` registers under `/api/v1`, written out by hand (method,
+/// path as registered, without the trailing slash `NormalizePath` makes optional). The two routes
+/// that serve the document itself (`/api/v1/openapi.json`, `/api/v1/docs`) are not API operations.
+const API_ROUTES: [(&str, &str); 34] = [
+    ("get", "/api/v1/health/ready"),
+    ("get", "/api/v1/health/health"),
+    ("get", "/api/v1/health/health/db"),
+    ("get", "/api/v1/health/health/detailed"),
+    ("post", "/api/v1/auth/token"),
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/register-with-family"),
+    ("post", "/api/v1/auth/verify-enrollment-code"),
+    ("post", "/api/v1/auth/refresh-token"),
+    ("post", "/api/v1/auth/verify-token"),
+    ("post", "/api/v1/auth/change-password"),
+    ("post", "/api/v1/auth/forgot-password"),
+    ("post", "/api/v1/auth/reset-password"),
+    ("post", "/api/v1/auth/apple/callback"),
+    ("post", "/api/v1/auth/google/ios-login"),
+    ("post", "/api/v1/auth/facebook/login"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users/profile"),
+    ("put", "/api/v1/users/profile"),
+    ("get", "/api/v1/users/me"),
+    ("put", "/api/v1/users/password"),
+    ("put", "/api/v1/users/me/password"),
+    ("post", "/api/v1/users/me/device-token"),
+    ("post", "/api/v1/users/me/update-endpoint"),
+    ("post", "/api/v1/users/me/last-signin"),
+    ("put", "/api/v1/users/preferences"),
+    ("put", "/api/v1/users/enrollment-status"),
+    ("post", "/api/v1/users/profile-photo"),
+    ("post", "/api/v1/user/profile/photo"),
+    ("post", "/api/v1/user/location"),
+    // Root routes the document also describes.
+    ("get", "/health"),
+    ("get", "/ready"),
+    ("get", "/metrics"),
+    ("get", "/media/{key}"),
+];
+
+/// Documented root routes not in `API_ROUTES` on purpose: none may be missing from the list above
+/// except these (diagnostics that predate the `/api/v1` prefix).
+const OTHER_ROOT_ROUTES: [(&str, &str); 2] = [("get", "/db-info"), ("get", "/cache-status")];
+
+/// The operations that need a bearer token.
+const PROTECTED: [(&str, &str); 14] = [
+    ("post", "/api/v1/auth/change-password"),
+    ("get", "/api/v1/users/profile"),
+    ("put", "/api/v1/users/profile"),
+    ("get", "/api/v1/users/me"),
+    ("put", "/api/v1/users/password"),
+    ("put", "/api/v1/users/me/password"),
+    ("post", "/api/v1/users/me/device-token"),
+    ("post", "/api/v1/users/me/update-endpoint"),
+    ("post", "/api/v1/users/me/last-signin"),
+    ("put", "/api/v1/users/preferences"),
+    ("put", "/api/v1/users/enrollment-status"),
+    ("post", "/api/v1/users/profile-photo"),
+    ("post", "/api/v1/user/profile/photo"),
+    ("post", "/api/v1/user/location"),
+];
+
+async fn document() -> Value {
+    let app = app(Backend::Memory).await;
+    let res = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    res.json()
+}
+
+/// `(method, path)` of every documented operation, trailing slash trimmed.
+fn operations(doc: &Value) -> BTreeSet<(String, String)> {
+    let paths = doc["paths"].as_object().expect("paths");
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let path = path.trim_end_matches('/').to_owned();
+            item.as_object()
+                .expect("path item")
+                .keys()
+                .filter(|m| ["get", "put", "post", "delete", "patch"].contains(&m.as_str()))
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_openapi_document_matches_its_snapshot() {
+    let doc = document().await;
+    insta::assert_json_snapshot!("openapi_document", doc, {
+        ".info.version" => "[version]",
+    });
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_is_documented_and_every_documented_route_exists() {
+    let doc = document().await;
+    let documented = operations(&doc);
+    let registered: BTreeSet<(String, String)> = API_ROUTES
+        .iter()
+        .chain(OTHER_ROOT_ROUTES.iter())
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let undocumented: Vec<_> = registered.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from the document: {undocumented:?}"
+    );
+    let unknown: Vec<_> = documented.difference(&registered).collect();
+    assert!(
+        unknown.is_empty(),
+        "documented but not in the route list: {unknown:?}"
+    );
+
+    // And the real router answers every documented operation (no 404 route_not_found, no 405).
+    let app = app(Backend::Memory).await;
+    for (method, path) in &documented {
+        let uri = path.replace("{key}", "profile-photos/none.jpg");
+        let req = match method.as_str() {
+            "get" => TestRequest::get(),
+            "put" => TestRequest::put(),
+            _ => TestRequest::post(),
+        };
+        let res = app.send(req.uri(&uri)).await;
+        assert!(
+            res.status != StatusCode::METHOD_NOT_ALLOWED && res.json()["code"] != "route_not_found",
+            "{method} {uri}: {} {}",
+            res.status,
+            String::from_utf8_lossy(&res.body)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_operation_has_a_summary_and_documents_its_errors() {
+    let doc = document().await;
+    let mut problems = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let name = format!("{} {path}", method.to_uppercase());
+            if op["summary"].as_str().is_none_or(|s| s.trim().is_empty()) {
+                problems.push(format!("{name}: no summary"));
+            }
+            let tags = op["tags"].as_array().cloned().unwrap_or_default();
+            if tags.is_empty() {
+                problems.push(format!("{name}: no tag"));
+            }
+            if tags.iter().any(|t| t == "health") {
+                continue;
+            }
+            let responses = op["responses"].as_object().expect("responses");
+            let errors: Vec<_> = responses
+                .iter()
+                .filter(|(status, _)| status.starts_with('4') || status.starts_with('5'))
+                .collect();
+            if errors.is_empty() {
+                problems.push(format!("{name}: no error response documented"));
+            }
+            for (status, response) in errors {
+                let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                if schema != "#/components/schemas/ErrorBody" {
+                    problems.push(format!("{name}: {status} is not an ErrorBody"));
+                }
+            }
+            let protected = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            if protected && !responses.contains_key("401") {
+                problems.push(format!("{name}: needs a token but documents no 401"));
+            }
+            if protected != PROTECTED.contains(&(method.as_str(), path.trim_end_matches('/'))) {
+                problems.push(format!(
+                    "{name}: security requirement is wrong ({protected})"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
