@@ -7,10 +7,12 @@ LISTEN ?= 127.0.0.1:8080
 LOCAL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/calndr
 LOCAL_REDIS_URL ?= redis://127.0.0.1:6379
 
+include deploy/deploy.mk
+
 .PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-login
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 run: ## Build and serve on 127.0.0.1:8080 with the embedded in-memory store
 	@$(CARGO) build -p calndr-server --bin calndr
@@ -45,7 +47,7 @@ lint: ## fmt check, clippy -D warnings, the dependency-direction check and its s
 	scripts/check-deps.sh
 	scripts/check-deps-selftest.sh
 
-test: lint ## lint, then every test (needs PostgreSQL and Redis; see README)
+test: lint deploy-check ## lint, deployment checks, then every test (needs PostgreSQL and Redis; see README)
 	scripts/ensure-services.sh
 	$(CARGO) test --workspace
 

@@ -38,6 +38,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // One process-wide rustls crypto provider (Redis TLS); without it rustls panics on first use.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,

@@ -1,0 +1,285 @@
+# ECS on Fargate: the cluster, the task definitions and the API service with auto scaling.
+#
+# Two task definition families share the image, the environment and the secrets:
+#   <name>          `calndr serve` behind the ALB (the service)
+#   <name>-migrate  `calndr migrate`, run once per deployment as a one-off task before the service
+#                   is moved to the new revision (see .github/workflows/deploy.yml)
+# The background worker (a later issue) will be a third family running `calndr worker`.
+#
+# Terraform registers new revisions; the deploy workflow decides when the service switches to
+# them (after the migration), so the service ignores changes of its task_definition here.
+# Old revisions stay registered (skip_destroy) so a rollback can point the service back at them.
+
+locals {
+  container_name = "calndr"
+  environment = [
+    for k in sort(keys(var.environment)) : { name = k, value = var.environment[k] }
+  ]
+  secrets = [
+    for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }
+  ]
+  log_options = {
+    "awslogs-group"         = aws_cloudwatch_log_group.app.name
+    "awslogs-region"        = var.aws_region
+    "mode"                  = "non-blocking"
+    "max-buffer-size"       = "25m"
+    "awslogs-stream-prefix" = "serve"
+  }
+  uploads_volume = "uploads"
+}
+
+# ---- logs ---------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "app" {
+  #checkov:skip=CKV_AWS_338:Retention follows the issue's log policy (7 days in production, less in staging), not one year
+  name              = "/ecs/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_cloudwatch_log_group" "exec" {
+  #checkov:skip=CKV_AWS_338:Retention follows the issue's log policy (7 days in production, less in staging), not one year
+  name              = "/ecs/${var.name}/exec"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+# ---- cluster ------------------------------------------------------------------------------------
+
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+
+  configuration {
+    execute_command_configuration {
+      kms_key_id = var.kms_key_arn
+      logging    = "OVERRIDE"
+
+      log_configuration {
+        cloud_watch_encryption_enabled = true
+        cloud_watch_log_group_name     = aws_cloudwatch_log_group.exec.name
+      }
+    }
+  }
+}
+
+resource "aws_ecs_cluster_capacity_providers" "this" {
+  cluster_name       = aws_ecs_cluster.this.name
+  capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    base              = 1
+    weight            = 1
+  }
+}
+
+# ---- task definitions ---------------------------------------------------------------------------
+
+resource "aws_ecs_task_definition" "app" {
+  family                   = var.name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+  skip_destroy             = true
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  # Task-local scratch for profile photos (the root filesystem is read-only). It lives and dies
+  # with the task: photos move to S3 with the object-storage adapter (see docs/operations.md).
+  volume {
+    name = local.uploads_volume
+  }
+
+  container_definitions = jsonencode([
+    {
+      name                   = local.container_name
+      image                  = "${var.image_repository_url}:${var.image_tag}"
+      essential              = true
+      command                = ["serve"]
+      readonlyRootFilesystem = true
+      user                   = "65532:65532"
+      stopTimeout            = var.stop_timeout
+      environment            = local.environment
+      secrets                = local.secrets
+      portMappings = [
+        { containerPort = var.container_port, hostPort = var.container_port, protocol = "tcp" }
+      ]
+      mountPoints = [
+        { sourceVolume = local.uploads_volume, containerPath = "/var/lib/calndr/uploads", readOnly = false }
+      ]
+      ulimits = [
+        { name = "nofile", softLimit = 65536, hardLimit = 65536 }
+      ]
+      healthCheck = {
+        command     = ["CMD", "/usr/local/bin/calndr", "healthcheck", "--addr", "127.0.0.1:${var.container_port}"]
+        interval    = 15
+        timeout     = 5
+        retries     = 3
+        startPeriod = 15
+      }
+      logConfiguration = {
+        logDriver = "awslogs"
+        options   = local.log_options
+      }
+    }
+  ])
+}
+
+resource "aws_ecs_task_definition" "migrate" {
+  family                   = "${var.name}-migrate"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+  skip_destroy             = true
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  container_definitions = jsonencode([
+    {
+      name                   = local.container_name
+      image                  = "${var.image_repository_url}:${var.image_tag}"
+      essential              = true
+      command                = ["migrate"]
+      readonlyRootFilesystem = true
+      user                   = "65532:65532"
+      environment            = local.environment
+      secrets                = local.secrets
+      logConfiguration = {
+        logDriver = "awslogs"
+        options   = merge(local.log_options, { "awslogs-stream-prefix" = "migrate" })
+      }
+    }
+  ])
+}
+
+# ---- service ------------------------------------------------------------------------------------
+
+resource "aws_ecs_service" "app" {
+  name                               = var.name
+  cluster                            = aws_ecs_cluster.this.id
+  task_definition                    = aws_ecs_task_definition.app.arn
+  desired_count                      = var.desired_count
+  platform_version                   = "LATEST"
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  health_check_grace_period_seconds  = 30
+  enable_ecs_managed_tags            = true
+  propagate_tags                     = "SERVICE"
+  enable_execute_command             = false
+  wait_for_steady_state              = false
+
+  # A deployment whose tasks do not become healthy stops and returns to the last good revision.
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  # Production: on-demand Fargate only. Staging: one on-demand task, the rest mostly on Spot.
+  dynamic "capacity_provider_strategy" {
+    for_each = var.fargate_spot_weight > 0 ? [1] : []
+    content {
+      capacity_provider = "FARGATE"
+      base              = 1
+      weight            = 1
+    }
+  }
+
+  dynamic "capacity_provider_strategy" {
+    for_each = var.fargate_spot_weight > 0 ? [1] : []
+    content {
+      capacity_provider = "FARGATE_SPOT"
+      weight            = var.fargate_spot_weight
+    }
+  }
+
+  dynamic "capacity_provider_strategy" {
+    for_each = var.fargate_spot_weight > 0 ? [] : [1]
+    content {
+      capacity_provider = "FARGATE"
+      weight            = 1
+    }
+  }
+
+  network_configuration {
+    subnets          = var.private_subnet_ids
+    security_groups  = [var.ecs_sg_id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = var.target_group_arn
+    container_name   = local.container_name
+    container_port   = var.container_port
+  }
+
+  lifecycle {
+    # task_definition: moved by the deploy workflow after the migration task succeeded.
+    # desired_count: owned by auto scaling.
+    ignore_changes = [task_definition, desired_count]
+  }
+
+  depends_on = [aws_ecs_cluster_capacity_providers.this]
+}
+
+# ---- auto scaling -------------------------------------------------------------------------------
+
+resource "aws_appautoscaling_target" "app" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.app.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.min_capacity
+  max_capacity       = var.max_capacity
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  name               = "${var.name}-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.app.service_namespace
+  resource_id        = aws_appautoscaling_target.app.resource_id
+  scalable_dimension = aws_appautoscaling_target.app.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.cpu_target_percent
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "memory" {
+  name               = "${var.name}-memory"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.app.service_namespace
+  resource_id        = aws_appautoscaling_target.app.resource_id
+  scalable_dimension = aws_appautoscaling_target.app.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.memory_target_percent
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageMemoryUtilization"
+    }
+  }
+}

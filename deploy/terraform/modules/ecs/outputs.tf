@@ -1,0 +1,39 @@
+output "cluster_name" {
+  description = "ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ECS cluster ARN."
+  value       = aws_ecs_cluster.this.arn
+}
+
+output "service_name" {
+  description = "ECS service of the API."
+  value       = aws_ecs_service.app.name
+}
+
+output "container_name" {
+  description = "Name of the container in both task definitions."
+  value       = local.container_name
+}
+
+output "app_task_definition_arn" {
+  description = "Newest revision of the API task definition (what the deploy moves the service to)."
+  value       = aws_ecs_task_definition.app.arn
+}
+
+output "migrate_task_definition_arn" {
+  description = "Newest revision of the one-off migration task definition."
+  value       = aws_ecs_task_definition.migrate.arn
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the tasks (JSON lines)."
+  value       = aws_cloudwatch_log_group.app.name
+}
+
+output "log_group_arn" {
+  description = "ARN of the tasks' log group."
+  value       = aws_cloudwatch_log_group.app.arn
+}

@@ -1,0 +1,55 @@
+variable "name" {
+  description = "Name prefix, e.g. calndr-staging."
+  type        = string
+}
+
+variable "account_id" {
+  description = "AWS account id."
+  type        = string
+}
+
+variable "aws_region" {
+  description = "AWS region."
+  type        = string
+}
+
+variable "partition" {
+  description = "AWS partition (aws, aws-cn, aws-us-gov)."
+  type        = string
+  default     = "aws"
+}
+
+variable "ssm_path" {
+  description = "SSM path of the application's parameters, e.g. /calndr/staging."
+  type        = string
+
+  validation {
+    condition     = startswith(var.ssm_path, "/") && !endswith(var.ssm_path, "/")
+    error_message = "ssm_path starts with / and does not end with one."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "The environment's key (SSM SecureStrings, assets bucket, ECR)."
+  type        = string
+}
+
+variable "ecr_repository_arn" {
+  description = "The repository the tasks pull from."
+  type        = string
+}
+
+variable "log_group_arns" {
+  description = "Log groups the tasks write to."
+  type        = list(string)
+}
+
+variable "assets_bucket_arn" {
+  description = "The assets bucket."
+  type        = string
+}
+
+variable "ses_identity" {
+  description = "SES identity (domain or address) the application sends mail from."
+  type        = string
+}
