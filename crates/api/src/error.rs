@@ -23,6 +23,7 @@ pub enum ErrorCode {
     RouteNotFound,
     MethodNotAllowed,
     EmailTaken,
+    Conflict,
     InvalidEnrollmentCode,
     FamilyMismatch,
     NotAnImage,
@@ -35,7 +36,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 22] = [
         Self::ValidationFailed,
         Self::MalformedBody,
         Self::BadRequest,
@@ -48,6 +49,7 @@ impl ErrorCode {
         Self::RouteNotFound,
         Self::MethodNotAllowed,
         Self::EmailTaken,
+        Self::Conflict,
         Self::InvalidEnrollmentCode,
         Self::FamilyMismatch,
         Self::NotAnImage,
@@ -73,6 +75,7 @@ impl ErrorCode {
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::EmailTaken => "email_taken",
+            Self::Conflict => "conflict",
             Self::InvalidEnrollmentCode => "invalid_enrollment_code",
             Self::FamilyMismatch => "family_mismatch",
             Self::NotAnImage => "not_an_image",
@@ -100,7 +103,7 @@ impl ErrorCode {
             Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::EmailTaken | Self::Conflict => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -200,6 +203,7 @@ impl From<AppError> for ApiError {
             AppError::InvalidEnrollmentCode => Self::new(C::InvalidEnrollmentCode, detail),
             AppError::FamilyMismatch => Self::new(C::FamilyMismatch, detail),
             AppError::NotFound(_) => Self::new(C::NotFound, detail),
+            AppError::Conflict(_) => Self::new(C::Conflict, detail),
             AppError::BadRequest { code, detail } => {
                 let c = if code == "not_an_image" {
                     C::NotAnImage

@@ -119,6 +119,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/location", web::post().to(users::location)),
         );
+    cfg.configure(routes::records::configure);
+    cfg.configure(routes::family::configure);
+    cfg.configure(routes::custody::configure);
+    cfg.configure(routes::schedule_templates::configure);
 }
 
 /// The application: state, extractor limits and error handlers, middleware, routes.

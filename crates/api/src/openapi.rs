@@ -4,6 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{auth, health, media, users};
+use crate::routes::{custody, family, schedule_templates};
+use crate::routes::{events, group_chat, journal, notifications, reminders};
 
 struct BearerAuth;
 
@@ -42,12 +44,35 @@ impl Modify for BearerAuth {
         health::api_health_db, health::api_health_detailed, health::db_info, health::cache_status,
         health::metrics,
         media::get_media,
+        events::month, events::range, events::create, events::update, events::delete,
+        events::school_month, events::daycare_month, events::school_range, events::daycare_range,
+        reminders::list, reminders::create, reminders::by_date, reminders::update,
+        reminders::delete,
+        journal::list, journal::create, journal::get, journal::update, journal::delete,
+        notifications::list, notifications::add, notifications::update, notifications::delete,
+        group_chat::create_or_get,
+        family::custodians, family::members, family::emails, family::request_location,
+        family::invite,
+        custody::month, custody::handoff_only, custody::create, custody::bulk,
+        custody::update_by_date, custody::update_by_id, custody::performance_stats,
+        custody::integrity_check, custody::mismatches, custody::fix_mismatches,
+        schedule_templates::list, schedule_templates::get, schedule_templates::create,
+        schedule_templates::update, schedule_templates::delete, schedule_templates::apply,
     ),
     tags(
         (name = "auth", description = "Sign-in, sign-up and tokens"),
         (name = "users", description = "The signed-in user's account"),
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "media", description = "Uploaded objects"),
+        (name = "events", description = "Family calendar events"),
+        (name = "reminders", description = "One reminder per family and day"),
+        (name = "journal", description = "The family journal"),
+        (name = "notifications", description = "The family's alert e-mail addresses"),
+        (name = "group-chat", description = "Group chat identifiers per contact"),
+        (name = "family", description = "Family members, custodians, location requests"),
+        (name = "custody", description = "Who has the children each day; handoffs"),
+        (name = "custody-maintenance", description = "Custody data integrity checks and repairs"),
+        (name = "schedule-templates", description = "Recurring custody schedules"),
     )
 )]
 pub struct ApiDoc;

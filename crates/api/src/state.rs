@@ -3,6 +3,10 @@
 use std::sync::Arc;
 
 use calndr_app::AccountService;
+use calndr_app::{CustodyService, FamilyService};
+use calndr_app::{
+    EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
+};
 use calndr_ports::HealthCheck;
 
 use crate::metrics::Metrics;
@@ -30,6 +34,13 @@ pub struct Readiness {
 #[derive(Clone)]
 pub struct ApiState {
     pub accounts: AccountService,
+    pub events: EventService,
+    pub reminders: ReminderService,
+    pub journal: JournalService,
+    pub notification_emails: NotificationEmailService,
+    pub group_chats: GroupChatService,
+    pub family: FamilyService,
+    pub custody: CustodyService,
     pub readiness: Readiness,
     pub metrics: Arc<Metrics>,
     pub settings: ApiSettings,

@@ -25,6 +25,9 @@ pub enum AppError {
     FamilyMismatch,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A uniqueness rule of the business (e.g. one reminder per family and date): 409.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
     #[error("{detail}")]
@@ -44,10 +47,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => Self::NotFound("Record"),
             StoreError::Conflict("email") => Self::EmailTaken,
-            StoreError::Conflict(what) => Self::BadRequest {
-                code: "conflict",
-                detail: format!("{what} already exists"),
-            },
+            StoreError::Conflict(what) => Self::Conflict(format!("{what} already exists")),
             StoreError::Unavailable(src) => Self::Unavailable(src),
             StoreError::Unexpected(src) => Self::Unexpected(src),
         }

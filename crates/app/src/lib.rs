@@ -3,11 +3,25 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod custody;
 pub mod error;
+pub mod events;
+pub mod family;
+pub mod group_chat;
+pub mod journal;
 pub mod limits;
+pub mod notification_emails;
 pub mod photos;
+pub mod reminders;
 
 pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registration, SignedIn};
 pub use auth::{AuthService, Principal};
+pub use custody::{CustodyDeps, CustodyService};
 pub use error::AppError;
+pub use events::{CalendarItems, EventService};
+pub use family::{FamilyDeps, FamilyService};
+pub use group_chat::GroupChatService;
+pub use journal::JournalService;
 pub use limits::{RateGuard, RateLimits};
+pub use notification_emails::NotificationEmailService;
+pub use reminders::ReminderService;

@@ -7,6 +7,32 @@ use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
 use crate::{UserId, ValidationError};
 
+/// A custody record's id (`custody.id`, SERIAL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustodyId(i32);
+
+impl CustodyId {
+    pub const fn new(id: i32) -> Self {
+        Self(id)
+    }
+    pub const fn get(&self) -> i32 {
+        self.0
+    }
+    /// A positive decimal integer that fits `i32`.
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
+        match raw.trim().parse::<i32>() {
+            Ok(v) if v > 0 => Ok(Self(v)),
+            _ => Err(ValidationError::new(field, "must be a positive integer id")),
+        }
+    }
+}
+
+impl fmt::Display for CustodyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
 /// A handoff time on the wire: `"HH:MM"` (the app requires exactly two parts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct HandoffTime(NaiveTime);

@@ -63,6 +63,56 @@ uuid_id!(
     ThemeId
 );
 
+/// Integer ids (`SERIAL` primary keys). Parsed from a path segment at the edge: a non-integer or
+/// non-positive value is a validation error, never a lookup.
+macro_rules! int_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(i32);
+
+        impl $name {
+            pub const fn new(id: i32) -> Self {
+                Self(id)
+            }
+            pub const fn get(&self) -> i32 {
+                self.0
+            }
+            /// Parses a positive decimal integer that fits `i32`.
+            pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
+                match raw.trim().parse::<i32>() {
+                    Ok(v) if v > 0 => Ok(Self(v)),
+                    _ => Err(ValidationError::new(field, "must be a positive integer id")),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+    };
+}
+
+int_id!(
+    /// A family calendar event (`events.id`).
+    EventId
+);
+int_id!(
+    /// A reminder (`reminders.id`).
+    ReminderId
+);
+int_id!(
+    /// A journal entry (`journal_entries.id`).
+    JournalEntryId
+);
+int_id!(
+    /// An alert e-mail address of a family (`notification_emails.id`).
+    NotificationEmailId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,11 @@
 
 pub mod account;
 pub mod custody;
+pub mod dates;
 pub mod error;
+pub mod family;
 pub mod ids;
+pub mod records;
 pub mod schedule;
 pub mod values;
 
@@ -15,9 +18,24 @@ pub use account::{
     AccessTokenClaims, EnrollmentCodeRecord, NewAccount, NewFamily, NewUser,
     NotificationPreferences, PasswordHash, Preferences, ProfileChanges, User, UserStatus,
 };
-pub use custody::{default_handoff, recompute_handoffs, CustodyDay, DefaultsRule, HandoffTime};
+pub use custody::{
+    default_handoff, recompute_handoffs, CustodyDay, CustodyId, DefaultsRule, HandoffTime,
+};
+pub use dates::{parse_date, DateRange, YearMonth};
 pub use error::ValidationError;
-pub use ids::{FamilyId, ThemeId, UserId};
+pub use family::FamilyMember;
+pub use ids::{
+    EventId, FamilyId, JournalEntryId, NotificationEmailId, ReminderId, ThemeId, UserId,
+};
+pub use records::{
+    parse_time_of_day, BoundedText, ContactType, Event, EventDraft, GroupChat, JournalChanges,
+    JournalEntry, JournalQuery, NewJournalEntry, NotificationEmail, ProviderEvent, ProviderKind,
+    Reminder, ReminderFields,
+};
+pub use schedule::{
+    AlternatingWeeks, PatternType, SchedulePattern, ScheduleTemplate, TemplateId, TemplateSpec,
+    WeekLabel, WeekPattern,
+};
 pub use values::{
     DeviceToken, EmailAddress, EnrollmentCode, GeoPoint, Password, PersonName, PhoneNumber,
     ShortText,

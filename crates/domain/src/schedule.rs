@@ -203,6 +203,124 @@ pub fn expand(
         .collect()
 }
 
+/// A schedule template's id (`schedule_templates.id`, SERIAL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TemplateId(i32);
+
+impl TemplateId {
+    pub const fn new(id: i32) -> Self {
+        Self(id)
+    }
+    pub const fn get(&self) -> i32 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for TemplateId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// `pattern_type`. Only weekly and alternating weeks are generated; alternating days is stored
+/// and returned (the app offers it) but writes no days. The original's `custom` is refused at
+/// the edge: the app cannot decode a list holding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternType {
+    Weekly,
+    AlternatingWeeks,
+    AlternatingDays,
+}
+
+impl PatternType {
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
+        match raw.trim() {
+            "weekly" => Ok(Self::Weekly),
+            "alternating_weeks" => Ok(Self::AlternatingWeeks),
+            "alternating_days" => Ok(Self::AlternatingDays),
+            _ => Err(ValidationError::new(
+                field,
+                "must be weekly, alternating_weeks or alternating_days",
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Weekly => "weekly",
+            Self::AlternatingWeeks => "alternating_weeks",
+            Self::AlternatingDays => "alternating_days",
+        }
+    }
+}
+
+impl WeekLabel {
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
+        match raw.trim() {
+            "A" | "a" => Ok(Self::A),
+            "B" | "b" => Ok(Self::B),
+            _ => Err(ValidationError::new(field, "must be A or B")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::A => "A",
+            Self::B => "B",
+        }
+    }
+}
+
+/// The alternating-weeks part of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlternatingWeeks {
+    pub week_a: WeekPattern,
+    pub week_b: WeekPattern,
+    pub starting_week: WeekLabel,
+    pub reference_date: NaiveDate,
+}
+
+/// What a template says, as written by a parent (create and full replace).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateSpec {
+    pub name: String,
+    pub description: Option<String>,
+    pub pattern_type: PatternType,
+    pub weekly: Option<WeekPattern>,
+    pub alternating: Option<AlternatingWeeks>,
+    pub is_active: bool,
+}
+
+impl TemplateSpec {
+    /// The rule the generator follows, if this template can be generated.
+    pub fn pattern(&self) -> Option<SchedulePattern> {
+        match self.pattern_type {
+            PatternType::Weekly => self.weekly.clone().map(SchedulePattern::Weekly),
+            PatternType::AlternatingWeeks => {
+                self.alternating
+                    .clone()
+                    .map(|a| SchedulePattern::AlternatingWeeks {
+                        week_a: a.week_a,
+                        week_b: a.week_b,
+                        starting_week: a.starting_week,
+                        reference_date: a.reference_date,
+                    })
+            }
+            PatternType::AlternatingDays => None,
+        }
+    }
+}
+
+/// A stored template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleTemplate {
+    pub id: TemplateId,
+    pub family_id: crate::FamilyId,
+    pub spec: TemplateSpec,
+    pub created_at: Option<chrono::NaiveDateTime>,
+    pub updated_at: Option<chrono::NaiveDateTime>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

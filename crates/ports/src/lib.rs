@@ -5,19 +5,31 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod custody;
 pub mod error;
+pub mod family;
 pub mod mail;
+pub mod push;
 pub mod rate_limit;
+pub mod records;
 pub mod security;
 pub mod storage;
+pub mod templates;
 
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheStats};
+pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeline};
 pub use error::{BoxError, StoreError};
+pub use family::FamilyStore;
 pub use mail::{Mailer, OutgoingEmail};
+pub use push::{PushMessage, PushNotifier};
 pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
+pub use records::{
+    EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
+};
 pub use security::{IssuedToken, PasswordHasher, ResetClaims, TokenError, TokenService};
 pub use storage::{ObjectStorage, StoredObject};
+pub use templates::{TemplatePlan, TemplateStore};
 
 /// Liveness of a dependency for the readiness route.
 #[async_trait::async_trait]

@@ -6,10 +6,20 @@ use std::time::Duration;
 
 use calndr_api::{ApiSettings, ApiState, Metrics, Readiness};
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
+use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
+use calndr_app::{
+    EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
+};
 use calndr_files::LocalDirStorage;
+use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
+use calndr_memory::{DisabledPush, MemoryCustodyStore};
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
+};
+use calndr_ports::{CustodyStore, FamilyStore, PushNotifier, TemplateStore};
+use calndr_ports::{
+    EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
 };
 use calndr_postgres::{PgConfig, PgStore};
 use calndr_redis::{RedisCache, RedisConfig, RedisRateLimiter};
@@ -34,13 +44,22 @@ pub struct Overrides {
     pub bcrypt_cost: Option<u32>,
     /// An account store to use instead of the embedded one when no database is configured.
     pub memory_accounts: Option<Arc<dyn AccountStore>>,
+    /// The embedded store of events, reminders, journal, alert e-mails and group chats to use
+    /// when no database is configured.
+    pub memory_records: Option<Arc<MemoryRecords>>,
+    /// The family store to use with `memory_accounts` (the same embedded account store).
+    pub memory_family: Option<Arc<dyn FamilyStore>>,
+    /// The push notifier (default: none configured, every push answers 503).
+    pub push: Option<Arc<dyn PushNotifier>>,
 }
 
-/// The storage side: the account store, its health check, and its pools for `/metrics`.
+/// The storage side: the account store, its health check, its pools for `/metrics`, and the
+/// Postgres store when a database is configured (it implements every storage port).
 type Storage = (
     Arc<dyn AccountStore>,
     Option<Arc<dyn HealthCheck>>,
     Vec<(&'static str, Arc<dyn PoolInfo>)>,
+    Option<Arc<PgStore>>,
 );
 
 /// The cache side: the cache, the shared rate limiter, and the cache's health check.
@@ -51,7 +70,8 @@ type Caching = (
 );
 
 pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, StoreError> {
-    let (accounts, database, pools): Storage = match &config.database_url {
+    let embedded_accounts = Arc::new(MemoryAccountStore::new());
+    let (accounts, database, pools, pg_store): Storage = match &config.database_url {
         Some(url) => {
             let pg = Arc::new(PgStore::connect(
                 url.expose_secret(),
@@ -61,15 +81,21 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                     ..PgConfig::default()
                 },
             )?);
-            (pg.clone(), Some(pg.clone()), vec![("postgres", pg)])
+            (
+                pg.clone(),
+                Some(pg.clone()),
+                vec![("postgres", pg.clone())],
+                Some(pg),
+            )
         }
         None => (
             overrides
                 .memory_accounts
                 .clone()
-                .unwrap_or_else(|| Arc::new(MemoryAccountStore::new())),
+                .unwrap_or_else(|| embedded_accounts.clone()),
             None,
             vec![],
+            None,
         ),
     };
     let store_kind = if config.database_url.is_some() {
@@ -117,6 +143,29 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     });
     let mailer: Arc<dyn Mailer> = overrides.mailer.unwrap_or_else(|| Arc::new(DisabledMailer));
 
+    let records = FamilyRecordStores::new(pg_store.as_ref(), &overrides.memory_records, &accounts);
+    let event_service = EventService::new(records.events.clone(), cache.clone());
+    let custody_stores = CustodyStores::new(
+        pg_store.as_ref(),
+        overrides.memory_family.clone(),
+        embedded_accounts,
+    );
+    let push: Arc<dyn PushNotifier> = overrides
+        .push
+        .clone()
+        .unwrap_or_else(|| Arc::new(DisabledPush));
+    let family_service = FamilyService::new(FamilyDeps {
+        family: custody_stores.family.clone(),
+        push: push.clone(),
+    });
+    let custody_service = CustodyService::new(CustodyDeps {
+        custody: custody_stores.custody,
+        templates: custody_stores.templates,
+        family: custody_stores.family,
+        accounts: accounts.clone(),
+        cache: cache.clone(),
+        push,
+    });
     let auth = AuthService::new(tokens.clone(), accounts.clone(), cache.clone());
     let account_service = AccountService::new(AccountDeps {
         accounts,
@@ -138,6 +187,13 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     Ok(Wired {
         state: ApiState {
             accounts: account_service,
+            events: event_service,
+            reminders: ReminderService::new(records.reminders),
+            journal: JournalService::new(records.journal),
+            notification_emails: NotificationEmailService::new(records.notification_emails),
+            group_chats: GroupChatService::new(records.group_chats),
+            family: family_service,
+            custody: custody_service,
             readiness: Readiness {
                 database,
                 cache: cache_health,
@@ -151,4 +207,76 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         },
         store_kind,
     })
+}
+
+/// The stores of events, reminders, journal, alert e-mails and group chats: Postgres when
+/// configured, else the embedded store.
+struct FamilyRecordStores {
+    events: Arc<dyn EventStore>,
+    reminders: Arc<dyn ReminderStore>,
+    journal: Arc<dyn JournalStore>,
+    notification_emails: Arc<dyn NotificationEmailStore>,
+    group_chats: Arc<dyn GroupChatStore>,
+}
+
+impl FamilyRecordStores {
+    fn new(
+        pg: Option<&Arc<PgStore>>,
+        memory: &Option<Arc<MemoryRecords>>,
+        accounts: &Arc<dyn AccountStore>,
+    ) -> Self {
+        match pg {
+            Some(pg) => Self {
+                events: pg.clone(),
+                reminders: pg.clone(),
+                journal: pg.clone(),
+                notification_emails: pg.clone(),
+                group_chats: pg.clone(),
+            },
+            None => {
+                let m = memory
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(MemoryRecords::new(accounts.clone())));
+                Self {
+                    events: m.clone(),
+                    reminders: m.clone(),
+                    journal: m.clone(),
+                    notification_emails: m.clone(),
+                    group_chats: m,
+                }
+            }
+        }
+    }
+}
+
+/// The stores of family members, custody days and schedule templates: Postgres when
+/// configured, else the embedded stores (members come from the embedded account store).
+struct CustodyStores {
+    family: Arc<dyn FamilyStore>,
+    custody: Arc<dyn CustodyStore>,
+    templates: Arc<dyn TemplateStore>,
+}
+
+impl CustodyStores {
+    fn new(
+        pg: Option<&Arc<PgStore>>,
+        memory_family: Option<Arc<dyn FamilyStore>>,
+        embedded_accounts: Arc<MemoryAccountStore>,
+    ) -> Self {
+        match pg {
+            Some(pg) => Self {
+                family: pg.clone(),
+                custody: pg.clone(),
+                templates: pg.clone(),
+            },
+            None => {
+                let memory = Arc::new(MemoryCustodyStore::new());
+                Self {
+                    family: memory_family.unwrap_or(embedded_accounts),
+                    custody: memory.clone(),
+                    templates: memory,
+                }
+            }
+        }
+    }
 }

@@ -10,6 +10,8 @@ use calndr_api::{build_app, ApiState};
 use calndr_app::RateLimits;
 use calndr_domain::{EnrollmentCode, EnrollmentCodeRecord, FamilyId, UserId};
 use calndr_files::LocalDirStorage;
+use calndr_memory::MemoryRecords;
+use calndr_memory::RecordingPush;
 use calndr_memory::{MemoryAccountStore, RecordingMailer};
 use calndr_server::config;
 use calndr_server::wiring::{build_state, Overrides};
@@ -35,6 +37,11 @@ pub struct TestApp {
     pub db: Option<TestDatabase>,
     pub secret: String,
     memory: Arc<MemoryAccountStore>,
+    /// The embedded store of events, reminders, journal, alert e-mails and group chats (used by
+    /// `Backend::Memory` only).
+    pub memory_records: Arc<MemoryRecords>,
+    /// Every push the app sent (no provider is called).
+    pub push: Arc<RecordingPush>,
 }
 
 pub const TEST_SECRET: &str = "calndr-test-secret-0123456789abcdefghijklmnop";
@@ -62,6 +69,8 @@ pub struct Builder {
     backend: Backend,
     limits: RateLimits,
     env: HashMap<String, String>,
+    /// Wire the production `DisabledPush` instead of the recording fake.
+    push_disabled: bool,
 }
 
 impl Builder {
@@ -75,6 +84,12 @@ impl Builder {
     /// tests whose subject is not the hashing scheme. Every stored hash still verifies.
     pub fn fast_hashing(self) -> Self {
         self.env("CALNDR_PASSWORD_HASH", "bcrypt")
+    }
+
+    /// No push provider, as in production today: pushes answer 503.
+    pub fn without_push(mut self) -> Self {
+        self.push_disabled = true;
+        self
     }
 
     pub fn env(mut self, key: &str, value: &str) -> Self {
@@ -103,6 +118,8 @@ impl Builder {
             std::env::temp_dir().join(format!("calndr-uploads-{}", uuid::Uuid::new_v4().simple()));
         let mailer = Arc::new(RecordingMailer::new());
         let memory = Arc::new(MemoryAccountStore::new());
+        let push = Arc::new(RecordingPush::new());
+        let memory_records = Arc::new(MemoryRecords::new(memory.clone()));
         let wired = build_state(
             &config,
             Overrides {
@@ -114,6 +131,10 @@ impl Builder {
                 rate_limits: Some(self.limits),
                 bcrypt_cost: Some(4),
                 memory_accounts: Some(memory.clone()),
+                memory_records: Some(memory_records.clone()),
+                memory_family: Some(memory.clone()),
+                push: (!self.push_disabled)
+                    .then(|| push.clone() as Arc<dyn calndr_ports::PushNotifier>),
             },
         )
         .expect("wire the test app");
@@ -124,6 +145,8 @@ impl Builder {
             db,
             secret: TEST_SECRET.into(),
             memory,
+            memory_records,
+            push,
         }
     }
 }
@@ -150,6 +173,7 @@ impl TestApp {
             backend,
             limits: RateLimits::unlimited(),
             env: HashMap::new(),
+            push_disabled: false,
         }
     }
 

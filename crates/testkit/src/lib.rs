@@ -17,7 +17,9 @@
 
 pub mod app;
 pub mod contracts;
+pub mod custody_contracts;
 pub mod db;
+pub mod record_contracts;
 
 pub use app::{Backend, TestApp, TestResponse};
 pub use db::TestDatabase;

@@ -16,6 +16,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::lock;
 
+mod family_impl;
+
 /// A row of `families`.
 #[derive(Debug, Clone)]
 struct FamilyRow {

@@ -4,13 +4,19 @@
 
 mod accounts;
 mod cache;
+mod custody;
 mod mail;
+mod push;
 mod rate_limit;
+mod records;
 
 pub use accounts::MemoryAccountStore;
 pub use cache::MemoryCache;
+pub use custody::MemoryCustodyStore;
 pub use mail::{DisabledMailer, RecordingMailer};
+pub use push::{DisabledPush, RecordingPush};
 pub use rate_limit::MemoryRateLimiter;
+pub use records::MemoryRecords;
 
 /// Locks a std mutex, recovering the data if a panicking thread poisoned it. Every critical
 /// section in this crate is a handful of map operations that leave the data consistent.

@@ -4,9 +4,12 @@
 //! database the original created. Every multi-row write runs in one transaction.
 
 mod accounts;
+mod custody;
 mod error;
+mod events;
 mod migrate;
 mod pool;
+mod records;
 pub mod schema;
 
 pub use migrate::{applied_migrations, revert_all_migrations, run_migrations};

@@ -1,4 +1,13 @@
 pub mod auth;
+pub mod custody;
+pub mod events;
+pub mod family;
+pub mod group_chat;
 pub mod health;
+pub mod journal;
 pub mod media;
+pub mod notifications;
+pub mod records;
+pub mod reminders;
+pub mod schedule_templates;
 pub mod users;

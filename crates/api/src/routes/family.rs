@@ -1,0 +1,200 @@
+//! `/api/v1/family/*` (spec 1.4; contract 2.3 F1-F5).
+
+use actix_web::{web, HttpResponse};
+use calndr_app::family::Invitation;
+use calndr_domain::{EmailAddress, FamilyMember, PersonName, PhoneNumber, UserId};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::dto::{StatusMessageResponse, UserResponse};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::CurrentUser;
+use crate::state::ApiState;
+
+/// ISO 8601 in UTC with milliseconds and `Z` (`2025-12-04T18:09:25.123Z`): the form the app
+/// parses for `last_known_location_timestamp`.
+pub fn iso_millis(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// One of the two custodians; element 0 is parent1, element 1 parent2.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustodianResponse {
+    /// A user id, or `"placeholder"` for a missing second parent.
+    pub id: String,
+    pub first_name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyMemberResponse {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone_number: Option<String>,
+    pub status: Option<String>,
+    /// ISO 8601, UTC (`2025-12-04T18:09:25.123Z`).
+    pub last_signed_in: Option<String>,
+    /// `"lat,lon"`.
+    pub last_known_location: Option<String>,
+    /// ISO 8601 with fractional seconds and `Z`.
+    pub last_known_location_timestamp: Option<String>,
+}
+
+impl From<&FamilyMember> for FamilyMemberResponse {
+    fn from(m: &FamilyMember) -> Self {
+        let u = &m.user;
+        Self {
+            id: u.id.to_string(),
+            first_name: u.first_name.as_str().to_owned(),
+            last_name: u.last_name.as_str().to_owned(),
+            email: u.email.as_str().to_owned(),
+            phone_number: u.phone_number.as_ref().map(|p| p.as_str().to_owned()),
+            status: u.status.as_ref().map(|s| s.as_str().to_owned()),
+            last_signed_in: u.last_signed_in.map(iso_millis),
+            last_known_location: m.last_known_location.clone(),
+            last_known_location_timestamp: m.last_known_location_at.map(iso_millis),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyEmailResponse {
+    pub id: String,
+    pub first_name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InviteRequest {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone_number: Option<String>,
+}
+
+/// The two custodians of the caller's family (the first two members by creation).
+#[utoipa::path(get, path = "/api/v1/family/custodians", tag = "family",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Exactly two custodians", body = [CustodianResponse]),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ))]
+pub async fn custodians(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<HttpResponse> {
+    let list = state.family.custodians(&user.0).await?;
+    let body: Vec<CustodianResponse> = list
+        .into_iter()
+        .map(|c| CustodianResponse {
+            id: c.id,
+            first_name: c.first_name,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Every member of the caller's family.
+#[utoipa::path(get, path = "/api/v1/family/members", tag = "family",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Members", body = [FamilyMemberResponse]),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ))]
+pub async fn members(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<HttpResponse> {
+    let members = state.family.members(&user.0).await?;
+    let body: Vec<FamilyMemberResponse> = members.iter().map(FamilyMemberResponse::from).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The members' e-mail addresses, ordered by first name.
+#[utoipa::path(get, path = "/api/v1/family/emails", tag = "family",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Addresses", body = [FamilyEmailResponse]),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ))]
+pub async fn emails(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<HttpResponse> {
+    let members = state.family.by_first_name(&user.0).await?;
+    let body: Vec<FamilyEmailResponse> = members
+        .iter()
+        .map(|m| FamilyEmailResponse {
+            id: m.user.id.to_string(),
+            first_name: m.user.first_name.as_str().to_owned(),
+            email: m.user.email.as_str().to_owned(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Ask a member of the caller's family for their location (a silent push). Anyone outside the
+/// family is 404, like an unknown id.
+#[utoipa::path(post, path = "/api/v1/family/request-location/{target_user_id}", tag = "family",
+    security(("bearer" = [])),
+    params(("target_user_id" = String, Path, description = "A member's user id")),
+    responses(
+        (status = 200, description = "Sent", body = StatusMessageResponse),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 404, description = "No such member, or no registered device", body = ErrorBody),
+        (status = 422, description = "Not a user id", body = ErrorBody),
+        (status = 503, description = "Push delivery is not configured", body = ErrorBody),
+    ))]
+pub async fn request_location(
+    user: CurrentUser,
+    state: web::Data<ApiState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let target = UserId::parse(&path, "target_user_id")?;
+    state.family.request_location(&user.0, target).await?;
+    Ok(HttpResponse::Ok().json(StatusMessageResponse {
+        status: "success",
+        message: "Location request sent.",
+    }))
+}
+
+/// The legacy invite: adds an invited member (no password; the app uses enrollment codes).
+#[utoipa::path(post, path = "/api/v1/family/invite", tag = "family",
+    security(("bearer" = [])),
+    request_body = InviteRequest,
+    responses(
+        (status = 200, description = "Invited member", body = UserResponse),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 409, description = "E-mail already registered", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody),
+    ))]
+pub async fn invite(
+    user: CurrentUser,
+    state: web::Data<ApiState>,
+    body: web::Json<InviteRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let phone = b
+        .phone_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| PhoneNumber::parse(p, "phone_number"))
+        .transpose()?;
+    let inv = Invitation {
+        first_name: PersonName::parse(&b.first_name, "first_name")?,
+        last_name: PersonName::parse(&b.last_name, "last_name")?,
+        email: EmailAddress::parse(&b.email).map_err(|e| e.for_field("email"))?,
+        phone_number: phone,
+    };
+    let created = state.family.invite(&user.0, inv).await?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(&created)))
+}
+
+/// `/api/v1/family/*`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1/family")
+            .route("/invite", web::post().to(invite))
+            .route("/custodians", web::get().to(custodians))
+            .route("/emails", web::get().to(emails))
+            .route("/members", web::get().to(members))
+            .route(
+                "/request-location/{target_user_id}",
+                web::post().to(request_location),
+            ),
+    );
+}

@@ -1,0 +1,305 @@
+//! Family isolation: a record of another family is indistinguishable from a missing one.
+//!
+//! ONE table-driven test. Each row of [`rows`] is a route that takes a record id (in the path or
+//! the body). For each row, family A creates a record; family B's member then calls the route
+//! with A's id and must get 404 with exactly the body a missing id gets; A's record must be
+//! unchanged afterwards (read back by A).
+//!
+//! To cover a new route: add a `Fixture` variant (how family A creates the record and how A reads
+//! it back) if none fits, and add a row. Keep rows grouped by feature.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use calndr_testkit::app::Account;
+use calndr_testkit::{Backend, TestApp, TestResponse};
+use serde_json::{json, Value};
+
+use crate::support::{app, ok};
+
+/// How family A's record is made, and how A reads it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fixture {
+    Event,
+    Reminder,
+    JournalEntry,
+    NotificationEmail,
+    /// A babysitter linked to family A, with its group chat created by A.
+    Babysitter,
+    /// A custody day of family A (2025-01-05).
+    Custody,
+    /// A weekly schedule template of family A (inactive, so B's calls cannot touch it).
+    ScheduleTemplate,
+}
+
+/// One route taking an id. `{id}` in `path` and `body` is replaced by the record's id.
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+    fixture: Fixture,
+}
+
+/// A missing id of every kind.
+const MISSING_ID: &str = "999999";
+
+fn rows() -> Vec<Row> {
+    use Fixture::*;
+    let row = |method, path, body, fixture| Row {
+        method,
+        path,
+        body,
+        fixture,
+    };
+    vec![
+        // events (spec 1.5)
+        row(
+            "PUT",
+            "/api/v1/events/{id}",
+            Some(r#"{"event_date":"2025-01-02","content":"taken"}"#),
+            Event,
+        ),
+        row("DELETE", "/api/v1/events/{id}", None, Event),
+        // reminders (spec 1.9)
+        row(
+            "PUT",
+            "/api/v1/reminders/{id}",
+            Some(r#"{"text":"taken","notification_enabled":true}"#),
+            Reminder,
+        ),
+        row("DELETE", "/api/v1/reminders/{id}", None, Reminder),
+        // journal (spec 1.20)
+        row("GET", "/api/v1/journal/{id}", None, JournalEntry),
+        row(
+            "PUT",
+            "/api/v1/journal/{id}",
+            Some(r#"{"content":"taken"}"#),
+            JournalEntry,
+        ),
+        row("DELETE", "/api/v1/journal/{id}", None, JournalEntry),
+        // notification e-mails (spec 1.8)
+        row(
+            "PUT",
+            "/api/v1/notifications/emails/{id}",
+            Some(r#"{"email":"taken@example.com"}"#),
+            NotificationEmail,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/notifications/emails/{id}",
+            None,
+            NotificationEmail,
+        ),
+        // group chat (spec 1.12): the id is the contact in the body
+        row(
+            "POST",
+            "/api/v1/group-chat",
+            Some(r#"{"contact_type":"babysitter","contact_id":{id}}"#),
+            Babysitter,
+        ),
+        // custody (spec 1.6): by id; the custodian is checked after the record is found
+        row(
+            "PUT",
+            "/api/v1/custody/{id}",
+            Some(r#"{"date":"2025-01-05","custodian_id":"00000000-0000-4000-8000-000000000001"}"#),
+            Custody,
+        ),
+        // schedule templates (spec 1.19)
+        row(
+            "GET",
+            "/api/v1/schedule-templates/{id}",
+            None,
+            ScheduleTemplate,
+        ),
+        row(
+            "PUT",
+            "/api/v1/schedule-templates/{id}",
+            Some(
+                r#"{"name":"taken","pattern_type":"weekly","weekly_pattern":{"monday":"parent2"},"is_active":true}"#,
+            ),
+            ScheduleTemplate,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/schedule-templates/{id}",
+            None,
+            ScheduleTemplate,
+        ),
+        row(
+            "POST",
+            "/api/v1/schedule-templates/apply",
+            Some(r#"{"template_id":{id},"start_date":"","end_date":"","overwrite_existing":true}"#),
+            ScheduleTemplate,
+        ),
+    ]
+}
+
+/// Creates family A's record (the `n`th of the test: reminders need distinct days); returns its id.
+async fn seed(app: &TestApp, a: &Account, fixture: Fixture, n: usize) -> String {
+    let t = Some(a.token.as_str());
+    let day = format!("2025-01-{:02}", n % 28 + 1);
+    let body = match fixture {
+        Fixture::Event => {
+            app.post_json(
+                "/api/v1/events/",
+                t,
+                &json!({"event_date": "2025-01-01", "content": "A's"}),
+            )
+            .await
+        }
+        Fixture::Reminder => {
+            app.post_json(
+                "/api/v1/reminders",
+                t,
+                &json!({"date": day, "text": "A's", "notification_time": "08:00"}),
+            )
+            .await
+        }
+        Fixture::JournalEntry => {
+            app.post_json(
+                "/api/v1/journal",
+                t,
+                &json!({"content": "A's", "entry_date": "2025-01-01"}),
+            )
+            .await
+        }
+        Fixture::NotificationEmail => {
+            app.post_json(
+                "/api/v1/notifications/emails",
+                t,
+                &json!({"email": "a@example.com"}),
+            )
+            .await
+        }
+        Fixture::Babysitter => {
+            let id = crate::group_chat::seed_babysitter(app, a).await;
+            ok(&app
+                .post_json(
+                    "/api/v1/group-chat",
+                    t,
+                    &json!({"contact_type": "babysitter", "contact_id": id}),
+                )
+                .await);
+            return id.to_string();
+        }
+        Fixture::Custody => {
+            app.post_json(
+                "/api/v1/custody/",
+                t,
+                &json!({"date": "2025-01-05", "custodian_id": a.user_id}),
+            )
+            .await
+        }
+        Fixture::ScheduleTemplate => {
+            app.post_json(
+                "/api/v1/schedule-templates/",
+                t,
+                &json!({"name": "A's", "pattern_type": "weekly",
+                        "weekly_pattern": {"monday": "parent1"}, "is_active": false}),
+            )
+            .await
+        }
+    };
+    ok(&body)["id"].to_string()
+}
+
+/// Family A's view of the record (compared before and after B's call).
+async fn read_back(app: &TestApp, a: &Account, fixture: Fixture, id: &str) -> Value {
+    let t = Some(a.token.as_str());
+    let res = match fixture {
+        Fixture::Event => {
+            app.get(
+                "/api/v1/events/?start_date=2025-01-01&end_date=2025-01-31",
+                t,
+            )
+            .await
+        }
+        Fixture::Reminder => {
+            app.get(
+                "/api/v1/reminders/?start_date=2025-01-01&end_date=2025-01-31",
+                t,
+            )
+            .await
+        }
+        Fixture::JournalEntry => app.get(&format!("/api/v1/journal/{id}"), t).await,
+        Fixture::NotificationEmail => app.get("/api/v1/notifications/emails", t).await,
+        Fixture::Custody => app.get("/api/v1/custody/2025/1", t).await,
+        Fixture::ScheduleTemplate => {
+            app.get(&format!("/api/v1/schedule-templates/{id}"), t)
+                .await
+        }
+        Fixture::Babysitter => {
+            let again = ok(&app
+                .post_json(
+                    "/api/v1/group-chat",
+                    t,
+                    &json!({"contact_type": "babysitter", "contact_id": id.parse::<i32>().unwrap_or(0)}),
+                )
+                .await);
+            return json!({"group_identifier": again["group_identifier"], "exists": again["exists"]});
+        }
+    };
+    ok(&res)
+}
+
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> TestResponse {
+    let req = match method {
+        "GET" => TestRequest::get(),
+        "POST" => TestRequest::post(),
+        "PUT" => TestRequest::put(),
+        "DELETE" => TestRequest::delete(),
+        other => panic!("unknown method {other}"),
+    }
+    .uri(path)
+    .insert_header(("authorization", format!("Bearer {token}")));
+    let req = match body {
+        Some(b) => req
+            .insert_header(("content-type", "application/json"))
+            .set_payload(b),
+        None => req,
+    };
+    app.send(req).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_familys_record_is_indistinguishable_from_a_missing_one_on_every_id_route() {
+    let app = app(Backend::Postgres).await;
+    let a = app.register("Alice").await;
+    let b = app.register("Bob").await;
+    assert_ne!(a.family_id, b.family_id);
+
+    for (n, row) in rows().into_iter().enumerate() {
+        let id = seed(&app, &a, row.fixture, n).await;
+        let before = read_back(&app, &a, row.fixture, &id).await;
+        let fill = |with: &str| {
+            (
+                row.path.replace("{id}", with),
+                row.body.map(|b| b.replace("{id}", with)),
+            )
+        };
+
+        let (path, body) = fill(MISSING_ID);
+        let missing = call(&app, &b.token, row.method, &path, body).await;
+        let (path, body) = fill(&id);
+        let foreign = call(&app, &b.token, row.method, &path, body).await;
+
+        let what = format!("{} {}", row.method, row.path);
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{what}: missing id");
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{what}: foreign id");
+        assert_eq!(missing.json()["code"], "not_found", "{what}");
+        assert_eq!(
+            foreign.body, missing.body,
+            "{what}: same body as for a missing id"
+        );
+        assert_eq!(
+            read_back(&app, &a, row.fixture, &id).await,
+            before,
+            "{what}: family A's record unchanged"
+        );
+    }
+}

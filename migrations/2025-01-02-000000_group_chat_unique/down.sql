@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS idx_group_chats_family_contact;
