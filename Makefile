@@ -9,7 +9,7 @@ LOCAL_REDIS_URL ?= redis://127.0.0.1:6379
 
 include deploy/deploy.mk
 
-.PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-login
+.PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-months bench-login
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,7 +51,10 @@ test: lint deploy-check ## lint, deployment checks, then every test (needs Postg
 	scripts/ensure-services.sh
 	$(CARGO) test --workspace
 
-bench: bench-login ## Benchmarks (release build, load from wrk on loopback); results in docs/performance.md
+bench: bench-months bench-login ## Benchmarks (release build, load from wrk on loopback); results in docs/performance.md
+
+bench-months: ## Custody and events month views at 16 and 64 connections (seeds 500 families)
+	scripts/bench-months.sh
 
 bench-login: ## /health latency while 50 connections log in (the original stalls for 5 s)
 	scripts/bench-login-storm.sh

@@ -29,6 +29,19 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create a benchmark data set in CALNDR_DATABASE_URL: families of two parents (password
+    /// `bench-password-1`) and two children, a year of custody, four events a month.
+    Seed {
+        /// How many families to add.
+        #[arg(long, default_value_t = 500)]
+        families: i32,
+        /// The calendar year to fill (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Write one access token per seeded family (parent one), a line each, to this file.
+        #[arg(long)]
+        tokens_out: Option<std::path::PathBuf>,
+    },
     /// Exit 0 when the server on CALNDR_LISTEN_ADDR answers GET /health (container health check).
     Healthcheck {
         /// Address to probe instead of CALNDR_LISTEN_ADDR.
@@ -69,6 +82,11 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Some(Command::Migrate) => migrate(&config).await,
+            Some(Command::Seed {
+                families,
+                year,
+                tokens_out,
+            }) => seed(&config, families, year, tokens_out).await,
             _ => serve(config).await,
         }
     });
@@ -88,6 +106,46 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("CALNDR_DATABASE_URL is not set: nothing to migrate"))?;
     let applied = calndr_postgres::run_migrations(url.expose_secret()).await?;
     tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
+    Ok(())
+}
+
+async fn seed(
+    config: &Config,
+    families: i32,
+    year: Option<i32>,
+    tokens_out: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    use calndr_domain::{FamilyId, Password, UserId};
+    use calndr_ports::{PasswordHasher as _, TokenService as _};
+    let url = config
+        .database_url
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("CALNDR_DATABASE_URL is not set: nothing to seed"))?;
+    anyhow::ensure!(
+        (1..=100_000).contains(&families),
+        "--families must be 1..=100000"
+    );
+    let year = year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+    calndr_postgres::run_migrations(url.expose_secret()).await?;
+    let hasher = calndr_security::Hashing::new(calndr_security::HashScheme::Argon2id, 1)?;
+    let hash = hasher
+        .hash(Password::presented("bench-password-1", "password")?)
+        .await?;
+    let parents = calndr_postgres::seed(url.expose_secret(), families, year, hash.as_str()).await?;
+    tracing::info!(families, year, total_families = parents.len(), "seeded");
+    if let Some(path) = tokens_out {
+        let tokens = calndr_security::Tokens::new(config.jwt_secret.clone());
+        let mut out = String::new();
+        for (user, family) in parents {
+            let issued = tokens
+                .issue(UserId::from_uuid(user), Some(FamilyId::from_uuid(family)))
+                .map_err(|e| anyhow::anyhow!("signing a token: {e}"))?;
+            out.push_str(&issued.token);
+            out.push('\n');
+        }
+        std::fs::write(&path, out)?;
+        tracing::info!(path = %path.display(), "tokens written");
+    }
     Ok(())
 }
 

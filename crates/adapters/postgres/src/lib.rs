@@ -11,6 +11,8 @@ mod migrate;
 mod pool;
 mod records;
 pub mod schema;
+mod seed;
 
 pub use migrate::{applied_migrations, revert_all_migrations, run_migrations};
 pub use pool::{PgConfig, PgStore};
+pub use seed::{seed, SEED_EMAIL_DOMAIN};
