@@ -51,11 +51,17 @@ pub struct AuthService {
     tokens: Arc<dyn TokenService>,
     accounts: Arc<dyn AccountStore>,
     cache: Arc<dyn Cache>,
+    /// An in-process first level, so the common request costs no round trip for its principal.
+    local: Arc<dyn Cache>,
 }
 
 /// How long a principal may be served from the cache. Writes that change a user's family
 /// invalidate it at once; the TTL only bounds staleness if that invalidation is lost in an outage.
 pub const PRINCIPAL_TTL: Duration = Duration::from_secs(300);
+
+/// How long this instance keeps a principal in process. Another instance's change of a user's
+/// family reaches this one within this time (the shared cache is invalidated at once).
+pub const LOCAL_PRINCIPAL_TTL: Duration = Duration::from_secs(15);
 
 pub fn principal_key(user: UserId) -> String {
     format!("calndr:principal:v1:{user}")
@@ -66,11 +72,13 @@ impl AuthService {
         tokens: Arc<dyn TokenService>,
         accounts: Arc<dyn AccountStore>,
         cache: Arc<dyn Cache>,
+        local: Arc<dyn Cache>,
     ) -> Self {
         Self {
             tokens,
             accounts,
             cache,
+            local,
         }
     }
 
@@ -81,9 +89,12 @@ impl AuthService {
             .verify(bearer)
             .map_err(|_| AppError::NotAuthenticated)?;
         let key = principal_key(claims.user_id);
-        if let Ok(Some(raw)) = self.cache.get(&key).await {
-            if let Some(p) = Principal::decode(&raw) {
-                if p.user_id == claims.user_id {
+        for (level, cache) in [(0, &self.local), (1, &self.cache)] {
+            if let Ok(Some(raw)) = cache.get(&key).await {
+                if let Some(p) = Principal::decode(&raw).filter(|p| p.user_id == claims.user_id) {
+                    if level == 1 {
+                        let _ = self.local.set(&key, &raw, LOCAL_PRINCIPAL_TTL).await;
+                    }
                     return Ok(p);
                 }
             }
@@ -98,16 +109,23 @@ impl AuthService {
             family_id: user.family_id,
         };
         // Best effort: the adapter counts and logs cache failures.
+        let encoded = principal.encode();
         let _ = self
             .cache
-            .set(&key, principal.encode().as_bytes(), PRINCIPAL_TTL)
+            .set(&key, encoded.as_bytes(), PRINCIPAL_TTL)
+            .await;
+        let _ = self
+            .local
+            .set(&key, encoded.as_bytes(), LOCAL_PRINCIPAL_TTL)
             .await;
         Ok(principal)
     }
 
     /// Drops the cached principal after a write that changes the user's family.
     pub async fn forget(&self, user: UserId) {
-        let _ = self.cache.delete(&[principal_key(user)]).await;
+        let key = [principal_key(user)];
+        let _ = self.cache.delete(&key).await;
+        let _ = self.local.delete(&key).await;
     }
 }
 

@@ -19,7 +19,7 @@ use calndr_ports::{
     PushNotifier, StoreError, TemplateStore, Timeline,
 };
 use chrono::{Duration as Days, NaiveDate, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 use tracing::{info, warn};
 
 use crate::{AppError, Principal};
@@ -235,40 +235,64 @@ fn next_after(
     (fixed != *next).then_some(fixed)
 }
 
+/// The cached form of a month's entry: compact and typed, so a cache hit decodes without a
+/// generic JSON tree or date parsing (month views are the hottest read).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedEntry<'a> {
+    id: i32,
+    /// Days since 0001-01-01 (chrono's `num_days_from_ce`).
+    day: i32,
+    custodian: uuid::Uuid,
+    #[serde(borrow)]
+    name: std::borrow::Cow<'a, str>,
+    handoff: bool,
+    /// Minutes after midnight.
+    time: Option<u32>,
+    #[serde(borrow)]
+    place: Option<std::borrow::Cow<'a, str>>,
+}
+
 fn encode_entries(entries: &[CustodyEntry]) -> Vec<u8> {
-    let v: Vec<Value> = entries
+    use chrono::{Datelike as _, Timelike as _};
+    let cached: Vec<CachedEntry<'_>> = entries
         .iter()
-        .map(|e| {
-            json!({
-                "id": e.id.get(),
-                "date": e.day.date.format("%Y-%m-%d").to_string(),
-                "custodian": e.day.custodian.to_string(),
-                "name": e.custodian_name,
-                "handoff_day": e.day.handoff_day,
-                "handoff_time": e.day.handoff_time.map(|t| t.to_string()),
-                "handoff_location": e.day.handoff_location,
-            })
+        .map(|e| CachedEntry {
+            id: e.id.get(),
+            day: e.day.date.num_days_from_ce(),
+            custodian: e.day.custodian.as_uuid(),
+            name: std::borrow::Cow::Borrowed(e.custodian_name.as_str()),
+            handoff: e.day.handoff_day,
+            time: e
+                .day
+                .handoff_time
+                .map(|t| t.as_time().hour() * 60 + t.as_time().minute()),
+            place: e
+                .day
+                .handoff_location
+                .as_deref()
+                .map(std::borrow::Cow::Borrowed),
         })
         .collect();
-    serde_json::to_vec(&v).unwrap_or_default()
+    serde_json::to_vec(&cached).unwrap_or_default()
 }
 
 fn decode_entries(raw: &[u8]) -> Option<Vec<CustodyEntry>> {
-    let v: Vec<Value> = serde_json::from_slice(raw).ok()?;
-    v.iter()
+    let cached: Vec<CachedEntry<'_>> = serde_json::from_slice(raw).ok()?;
+    cached
+        .into_iter()
         .map(|e| {
             Some(CustodyEntry {
-                id: CustodyId::new(i32::try_from(e["id"].as_i64()?).ok()?),
-                custodian_name: e["name"].as_str()?.to_owned(),
+                id: CustodyId::new(e.id),
+                custodian_name: e.name.into_owned(),
                 day: CustodyDay {
-                    date: NaiveDate::parse_from_str(e["date"].as_str()?, "%Y-%m-%d").ok()?,
-                    custodian: UserId::parse(e["custodian"].as_str()?, "custodian").ok()?,
-                    handoff_day: e["handoff_day"].as_bool()?,
-                    handoff_time: match e["handoff_time"].as_str() {
-                        Some(t) => Some(HandoffTime::parse(t, "handoff_time").ok()?),
+                    date: NaiveDate::from_num_days_from_ce_opt(e.day)?,
+                    custodian: UserId::from_uuid(e.custodian),
+                    handoff_day: e.handoff,
+                    handoff_time: match e.time {
+                        Some(m) => Some(HandoffTime::from_hm(m / 60, m % 60)?),
                         None => None,
                     },
-                    handoff_location: e["handoff_location"].as_str().map(str::to_owned),
+                    handoff_location: e.place.map(std::borrow::Cow::into_owned),
                 },
             })
         })

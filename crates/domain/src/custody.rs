@@ -62,7 +62,8 @@ impl HandoffTime {
 
 impl fmt::Display for HandoffTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%H:%M"))
+        use chrono::Timelike as _;
+        write!(f, "{:02}:{:02}", self.0.hour(), self.0.minute())
     }
 }
 

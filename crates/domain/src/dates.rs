@@ -87,6 +87,11 @@ impl std::fmt::Display for YearMonth {
 }
 
 /// Parses a wire date `YYYY-MM-DD`.
+/// `YYYY-MM-DD`, without chrono's format-string machinery (hot in month views).
+pub fn iso_date(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
 pub fn parse_date(raw: &str, field: &'static str) -> Result<NaiveDate, ValidationError> {
     let s = raw.trim();
     if s.len() != 10 {

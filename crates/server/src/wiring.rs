@@ -166,7 +166,12 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         cache: cache.clone(),
         push,
     });
-    let auth = AuthService::new(tokens.clone(), accounts.clone(), cache.clone());
+    let auth = AuthService::new(
+        tokens.clone(),
+        accounts.clone(),
+        cache.clone(),
+        Arc::new(MemoryCache::new(16 * 1024 * 1024)),
+    );
     let account_service = AccountService::new(AccountDeps {
         accounts,
         hasher: Arc::new(hasher),

@@ -202,11 +202,18 @@ impl Link {
         }
         let attempt = async {
             let mut conn = self.pool.get().await.map_err(Failure::Pool)?;
-            match req {
-                Request::Cmd(c) => c.query_async::<T>(&mut conn).await,
-                Request::Pipe(p) => p.query_async::<T>(&mut conn).await,
+            let result = match req {
+                Request::Cmd(c) => c.query_async::<T>(&mut *conn).await,
+                Request::Pipe(p) => p.query_async::<T>(&mut *conn).await,
             }
-            .map_err(Failure::Redis)
+            .map_err(Failure::Redis);
+            if let Err(Failure::Redis(e)) = &result {
+                if is_outage(e) {
+                    // A broken connection is not given back to the pool.
+                    drop(deadpool::managed::Object::take(conn));
+                }
+            }
+            result
         };
         let outcome = tokio::time::timeout(self.timeout, attempt)
             .await

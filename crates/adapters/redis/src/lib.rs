@@ -1,4 +1,4 @@
-//! Calndr's cache and rate-limit ports on Redis, through a deadpool-redis pool.
+//! Calndr's cache and rate-limit ports on Redis, through a pool of multiplexed connections.
 //!
 //! Redis is an accelerator, never a dependency of a request: every command is bounded by the
 //! configured timeout, a failure becomes [`StoreError::Unavailable`], and after a failure a short
@@ -14,14 +14,46 @@ mod rate_limit;
 use std::time::Duration;
 
 use calndr_ports::StoreError;
-use deadpool_redis::redis::AsyncConnectionConfig;
-use deadpool_redis::{Manager, PoolConfig, Runtime, Timeouts};
+use deadpool::managed::{self, PoolConfig, Timeouts};
+use deadpool::Runtime;
+use deadpool_redis::redis::aio::MultiplexedConnection;
+use deadpool_redis::redis::{AsyncConnectionConfig, Client, RedisError};
 
 pub use cache::RedisCache;
 pub use rate_limit::RedisRateLimiter;
 
+/// Opens multiplexed connections and hands them out without a health check.
+///
+/// deadpool-redis's own manager sends `UNWATCH` + `PING` on every checkout: one extra round trip
+/// per command, which halves cache throughput. A multiplexed connection reports a broken socket
+/// on its next command instead; `Link::run` then discards that connection, and the next checkout
+/// opens a fresh one.
+pub struct Multiplexed {
+    client: Client,
+    config: AsyncConnectionConfig,
+}
+
+impl managed::Manager for Multiplexed {
+    type Type = MultiplexedConnection;
+    type Error = RedisError;
+
+    async fn create(&self) -> Result<MultiplexedConnection, RedisError> {
+        self.client
+            .get_multiplexed_async_connection_with_config(&self.config)
+            .await
+    }
+
+    async fn recycle(
+        &self,
+        _: &mut MultiplexedConnection,
+        _: &managed::Metrics,
+    ) -> managed::RecycleResult<RedisError> {
+        Ok(())
+    }
+}
+
 /// The connection pool shared by [`RedisCache`] and [`RedisRateLimiter`].
-pub type RedisPool = deadpool_redis::Pool;
+pub type RedisPool = managed::Pool<Multiplexed>;
 
 /// Where Redis is and how long anything may take.
 #[derive(Debug, Clone)]
@@ -40,15 +72,19 @@ pub fn connect(cfg: &RedisConfig) -> Result<RedisPool, StoreError> {
     let conn_cfg = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(cfg.timeout))
         .set_response_timeout(Some(cfg.timeout));
-    let manager = Manager::new_with_config(cfg.url.as_str(), conn_cfg)
+    let client = Client::open(cfg.url.as_str())
         .map_err(|e| StoreError::Unexpected(format!("invalid redis url: {e}").into()))?;
+    let manager = Multiplexed {
+        client,
+        config: conn_cfg,
+    };
     let mut pool_cfg = PoolConfig::new(cfg.pool_size.max(1));
     pool_cfg.timeouts = Timeouts {
         wait: Some(cfg.timeout),
         create: Some(cfg.timeout),
         recycle: Some(cfg.timeout),
     };
-    deadpool_redis::Pool::builder(manager)
+    managed::Pool::builder(manager)
         .config(pool_cfg)
         .runtime(Runtime::Tokio1)
         .build()

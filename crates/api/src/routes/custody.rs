@@ -32,7 +32,7 @@ impl From<&CustodyEntry> for CustodyResponse {
     fn from(e: &CustodyEntry) -> Self {
         Self {
             id: e.id.get(),
-            event_date: e.day.date.format("%Y-%m-%d").to_string(),
+            event_date: calndr_domain::dates::iso_date(e.day.date),
             content: e.custodian_name.clone(),
             position: 4,
             custodian_id: e.day.custodian.to_string(),
@@ -290,7 +290,7 @@ pub async fn performance_stats(
     state: web::Data<ApiState>,
 ) -> ApiResult<HttpResponse> {
     let (family, s) = state.custody.stats(&user.0).await?;
-    let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let ymd = |d: chrono::NaiveDate| calndr_domain::dates::iso_date(d);
     Ok(HttpResponse::Ok().json(PerformanceStats {
         family_id: family.to_string(),
         database_stats: DatabaseStats {
@@ -349,7 +349,7 @@ pub async fn integrity_check(
         mismatched_dates: r
             .mismatched_dates
             .iter()
-            .map(|d| d.format("%Y-%m-%d").to_string())
+            .map(|d| calndr_domain::dates::iso_date(*d))
             .collect(),
         family_members: r
             .valid_custodians
@@ -405,7 +405,7 @@ pub async fn mismatches(
     let body: Vec<MismatchResponse> = list
         .into_iter()
         .map(|m| MismatchResponse {
-            date: m.date.format("%Y-%m-%d").to_string(),
+            date: calndr_domain::dates::iso_date(m.date),
             custody_id: m.custody_id.get(),
             invalid_custodian_id: m.invalid_custodian.to_string(),
             invalid_custodian_name: m.invalid_custodian_name,
@@ -453,7 +453,7 @@ pub async fn fix_mismatches(
             let preview: Vec<FixPreview> = list
                 .iter()
                 .map(|(d, old, new)| FixPreview {
-                    date: d.format("%Y-%m-%d").to_string(),
+                    date: calndr_domain::dates::iso_date(*d),
                     old_custodian_id: old.to_string(),
                     new_custodian_id: new.to_string(),
                 })

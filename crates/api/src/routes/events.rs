@@ -45,7 +45,7 @@ impl From<&Event> for EventItem {
         Self {
             id: e.id.get(),
             family_id: e.family_id.to_string(),
-            event_date: e.date.format("%Y-%m-%d").to_string(),
+            event_date: calndr_domain::dates::iso_date(e.date),
             content: e
                 .content
                 .as_ref()
@@ -69,7 +69,7 @@ impl From<&ProviderEvent> for EventItem {
         Self {
             id: e.id,
             family_id: e.family_id.to_string(),
-            event_date: e.date.format("%Y-%m-%d").to_string(),
+            event_date: calndr_domain::dates::iso_date(e.date),
             content: e.title.as_str().to_owned(),
             position: None,
             source_type: e.kind.as_str(),

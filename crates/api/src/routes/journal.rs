@@ -49,7 +49,7 @@ impl From<&JournalEntry> for JournalEntryResponse {
             user_id: e.user_id.to_string(),
             title: e.title.as_ref().map(|t| t.as_str().to_owned()),
             content: e.content.as_str().to_owned(),
-            entry_date: e.entry_date.format("%Y-%m-%d").to_string(),
+            entry_date: calndr_domain::dates::iso_date(e.entry_date),
             author_name: e.author_name.as_str().to_owned(),
             created_at: iso(e.created_at, e),
             updated_at: iso(e.updated_at, e),

@@ -40,7 +40,7 @@ impl From<&Reminder> for ReminderResponse {
     fn from(r: &Reminder) -> Self {
         Self {
             id: r.id.get(),
-            date: r.date.format("%Y-%m-%d").to_string(),
+            date: calndr_domain::dates::iso_date(r.date),
             text: r.text.as_str().to_owned(),
             notification_enabled: r.notification_enabled,
             notification_time: r
@@ -172,7 +172,7 @@ pub async fn by_date(
     let body = match found {
         Some(r) => ReminderByDateResponse {
             id: Some(r.id.get()),
-            date: r.date.format("%Y-%m-%d").to_string(),
+            date: calndr_domain::dates::iso_date(r.date),
             text: r.text.as_str().to_owned(),
             has_reminder: true,
             created_at: Some(stamp(r.created_at, r.date)),
@@ -180,7 +180,7 @@ pub async fn by_date(
         },
         None => ReminderByDateResponse {
             id: None,
-            date: date.format("%Y-%m-%d").to_string(),
+            date: calndr_domain::dates::iso_date(date),
             text: String::new(),
             has_reminder: false,
             created_at: None,

@@ -96,7 +96,7 @@ impl From<&ScheduleTemplate> for TemplateResponse {
                     week_a_pattern: week_out(&a.week_a),
                     week_b_pattern: week_out(&a.week_b),
                     starting_week: a.starting_week.as_str().to_owned(),
-                    reference_date: a.reference_date.format("%Y-%m-%d").to_string(),
+                    reference_date: calndr_domain::dates::iso_date(a.reference_date),
                 }
             }),
             is_active: t.spec.is_active,
