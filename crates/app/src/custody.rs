@@ -36,6 +36,12 @@ pub fn custody_month_key(family: FamilyId, month: YearMonth) -> String {
     format!("calndr:custody:v1:{family}:{month}")
 }
 
+/// The month view as the caller rendered it (the API's JSON body), cached beside the entries so a
+/// hit is one GET and a copy. Invalidated together with [`custody_month_key`].
+pub fn custody_month_rendered_key(family: FamilyId, month: YearMonth) -> String {
+    format!("calndr:custody:v1:{family}:{month}:rendered")
+}
+
 /// A custody day as the month view shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustodyEntry {
@@ -312,7 +318,13 @@ impl CustodyService {
     async fn invalidate(&self, family: FamilyId, dates: impl IntoIterator<Item = NaiveDate>) {
         let keys: BTreeSet<String> = dates
             .into_iter()
-            .map(|d| custody_month_key(family, YearMonth::of(d)))
+            .flat_map(|d| {
+                let month = YearMonth::of(d);
+                [
+                    custody_month_key(family, month),
+                    custody_month_rendered_key(family, month),
+                ]
+            })
             .collect();
         if keys.is_empty() {
             return;
@@ -522,6 +534,45 @@ impl CustodyService {
     }
 
     /// `GET /custody/handoff-only/{year}/{month}`: flagged days with a time.
+    /// The month view rendered by `render` (the caller's wire format), served from the cache
+    /// when possible. Same data and freshness as [`CustodyService::month`]: a render cached while
+    /// a write committed is dropped again (the month is re-read after the set).
+    pub async fn month_rendered(
+        &self,
+        who: &Principal,
+        month: YearMonth,
+        render: &(dyn Fn(&[CustodyEntry]) -> Option<Vec<u8>> + Sync),
+    ) -> Result<Vec<u8>, AppError> {
+        let family = who.family()?;
+        let key = custody_month_rendered_key(family, month);
+        if let Ok(Some(raw)) = self.deps.cache.get(&key).await {
+            return Ok(raw);
+        }
+        let entries = self.month(who, month).await?;
+        let bytes = render(&entries)
+            .ok_or_else(|| AppError::Unexpected("rendering the custody month failed".into()))?;
+        // Empty future months are not cached (a template activated later must still fill them).
+        if entries.is_empty() && month.first_day() > today() {
+            return Ok(bytes);
+        }
+        if self.deps.cache.set(&key, &bytes, CUSTODY_TTL).await.is_ok() {
+            let again = self
+                .deps
+                .custody
+                .days(family, month.first_day(), month.last_day())
+                .await?;
+            let unchanged = again.len() == entries.len()
+                && again
+                    .iter()
+                    .zip(&entries)
+                    .all(|(r, e)| r.id == e.id && r.day == e.day);
+            if !unchanged {
+                let _ = self.deps.cache.delete(std::slice::from_ref(&key)).await;
+            }
+        }
+        Ok(bytes)
+    }
+
     pub async fn handoffs(
         &self,
         who: &Principal,

@@ -120,9 +120,17 @@ pub async fn month(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let month = month_of(&path)?;
-    let entries = state.custody.month(&user.0, month).await?;
-    let body: Vec<CustodyResponse> = entries.iter().map(CustodyResponse::from).collect();
-    Ok(HttpResponse::Ok().json(body))
+    let render = |entries: &[CustodyEntry]| {
+        let body: Vec<CustodyResponse> = entries.iter().map(CustodyResponse::from).collect();
+        serde_json::to_vec(&body).ok()
+    };
+    let body = state
+        .custody
+        .month_rendered(&user.0, month, &render)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 /// The handoff days of a month (flagged and with a time).
