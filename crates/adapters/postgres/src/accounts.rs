@@ -16,7 +16,7 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::from_diesel;
+use crate::error::{from_diesel, TxError};
 use crate::schema::{enrollment_codes, families, user_preferences, user_profiles, users};
 use crate::PgStore;
 
@@ -589,27 +589,5 @@ impl AccountStore for PgStore {
                 revoked: revoked_at.is_some(),
             },
         ))
-    }
-}
-
-/// A transaction's error: a driver error (rolls back) or a port error decided inside it.
-#[derive(Debug)]
-enum TxError {
-    Diesel(diesel::result::Error),
-    Store(StoreError),
-}
-
-impl From<diesel::result::Error> for TxError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Diesel(e)
-    }
-}
-
-impl TxError {
-    fn into_store(self) -> StoreError {
-        match self {
-            Self::Diesel(e) => from_diesel(e),
-            Self::Store(e) => e,
-        }
     }
 }

@@ -28,39 +28,11 @@ use diesel::upsert::excluded;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::from_diesel;
+use crate::error::{from_diesel, TxError};
 use crate::schema::{custody, families, schedule_templates, users};
 use crate::PgStore;
 
 type Conn = AsyncPgConnection;
-
-/// A transaction's error: a driver error (rolls back) or a port error decided inside it.
-#[derive(Debug)]
-enum TxError {
-    Diesel(diesel::result::Error),
-    Store(StoreError),
-}
-
-impl From<diesel::result::Error> for TxError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Diesel(e)
-    }
-}
-
-impl From<StoreError> for TxError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
-
-impl TxError {
-    fn into_store(self) -> StoreError {
-        match self {
-            Self::Diesel(e) => from_diesel(e),
-            Self::Store(e) => e,
-        }
-    }
-}
 
 // ---- family --------------------------------------------------------------------------------
 

@@ -32,3 +32,31 @@ pub(crate) fn from_pool(e: PoolError) -> StoreError {
     // Timeouts, refused connections and a closed pool all mean "try again later".
     StoreError::Unavailable(Box::new(e))
 }
+
+/// A transaction's error: a driver error (rolls back) or a port error decided inside it.
+#[derive(Debug)]
+pub(crate) enum TxError {
+    Diesel(diesel::result::Error),
+    Store(StoreError),
+}
+
+impl From<diesel::result::Error> for TxError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Diesel(e)
+    }
+}
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl TxError {
+    pub(crate) fn into_store(self) -> StoreError {
+        match self {
+            Self::Diesel(e) => from_diesel(e),
+            Self::Store(e) => e,
+        }
+    }
+}

@@ -12,7 +12,7 @@ use diesel::sql_types::{Date, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::from_diesel;
+use crate::error::{from_diesel, TxError};
 use crate::schema::events;
 use crate::PgStore;
 
@@ -131,27 +131,6 @@ fn provider_event(kind: ProviderKind, family: FamilyId, r: ProviderEventRow) -> 
         all_day: r.all_day.unwrap_or(false),
         provider_id: r.provider_id,
         provider_name: r.provider_name,
-    }
-}
-
-#[derive(Debug)]
-enum TxError {
-    Diesel(diesel::result::Error),
-    Store(StoreError),
-}
-
-impl From<diesel::result::Error> for TxError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Diesel(e)
-    }
-}
-
-impl TxError {
-    fn into_store(self) -> StoreError {
-        match self {
-            Self::Diesel(e) => from_diesel(e),
-            Self::Store(e) => e,
-        }
     }
 }
 

@@ -15,33 +15,12 @@ use diesel::sql_types::{Int4, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::from_diesel;
+use crate::error::{from_diesel, TxError};
 use crate::schema::{
     babysitter_families, emergency_contacts, group_chats, journal_entries, notification_emails,
     reminders, users,
 };
 use crate::PgStore;
-
-#[derive(Debug)]
-enum TxError {
-    Diesel(diesel::result::Error),
-    Store(StoreError),
-}
-
-impl From<diesel::result::Error> for TxError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Diesel(e)
-    }
-}
-
-impl TxError {
-    fn into_store(self) -> StoreError {
-        match self {
-            Self::Diesel(e) => from_diesel(e),
-            Self::Store(e) => e,
-        }
-    }
-}
 
 // ----------------------------------------------------------------------------------------------
 // Reminders
