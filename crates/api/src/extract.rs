@@ -80,8 +80,23 @@ fn serde_problem(message: &str) -> ApiError {
             ApiError::validation(field, "unknown field")
         }
         _ => {
-            let mut e = ApiError::validation("body", "has the wrong shape or types");
-            e.detail = format!("body: {short}");
+            // serde quotes the offending input ("invalid type: string \"...\""): describe the
+            // problem and what was expected, never the value the client sent.
+            let kind = if short.starts_with("invalid type") {
+                "a value has the wrong type"
+            } else if short.starts_with("invalid value") {
+                "a value is not allowed"
+            } else if short.starts_with("invalid length") {
+                "a list or text has the wrong length"
+            } else {
+                "has the wrong shape or types"
+            };
+            let expected = short
+                .rsplit_once(", expected ")
+                .map(|(_, x)| format!(" (expected {x})"))
+                .unwrap_or_default();
+            let mut e = ApiError::validation("body", kind);
+            e.detail = format!("body: {kind}{expected}");
             e
         }
     }
@@ -146,6 +161,18 @@ pub fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_problems_never_echo_the_input() {
+        let e = serde_problem(
+            "invalid type: string \"jane@example.com\", expected a boolean at line 1 column 9",
+        );
+        assert!(!e.detail.contains("jane"), "{}", e.detail);
+        assert_eq!(
+            e.detail,
+            "body: a value has the wrong type (expected a boolean)"
+        );
+    }
 
     #[test]
     fn serde_messages_name_the_field() {

@@ -16,7 +16,7 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::{from_diesel, TxError};
+use crate::error::{from_diesel, one_row, TxError};
 use crate::schema::{enrollment_codes, families, user_preferences, user_profiles, users};
 use crate::PgStore;
 
@@ -189,15 +189,6 @@ async fn mark_inviter(
             .await?;
     }
     Ok(())
-}
-
-/// Fails with `NotFound` when an UPDATE touched no row.
-fn one_row(n: usize) -> Result<(), StoreError> {
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
 }
 
 /// An e-mail taken under another spelling is a conflict too (the unique index is case-sensitive).

@@ -28,7 +28,7 @@ use diesel::upsert::excluded;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::{from_diesel, TxError};
+use crate::error::{from_diesel, one_row, TxError};
 use crate::schema::{custody, families, schedule_templates, users};
 use crate::PgStore;
 
@@ -611,10 +611,7 @@ impl TemplateStore for PgStore {
         .execute(&mut conn)
         .await
         .map_err(from_diesel)?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        one_row(n)
     }
 
     async fn apply_template(

@@ -60,3 +60,12 @@ impl TxError {
         }
     }
 }
+
+/// `NotFound` when a write scoped to a family touched no row (missing, or another family's).
+pub(crate) fn one_row(n: usize) -> Result<(), StoreError> {
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

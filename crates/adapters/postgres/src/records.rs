@@ -15,7 +15,7 @@ use diesel::sql_types::{Int4, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::error::{from_diesel, TxError};
+use crate::error::{from_diesel, one_row, TxError};
 use crate::schema::{
     babysitter_families, emergency_contacts, group_chats, journal_entries, notification_emails,
     reminders, users,
@@ -157,10 +157,7 @@ impl ReminderStore for PgStore {
         .execute(&mut conn)
         .await
         .map_err(from_diesel)?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        one_row(n)
     }
 }
 
@@ -352,10 +349,7 @@ impl JournalStore for PgStore {
         .execute(&mut conn)
         .await
         .map_err(from_diesel)?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        one_row(n)
     }
 }
 
@@ -455,10 +449,7 @@ impl NotificationEmailStore for PgStore {
         .execute(&mut conn)
         .await
         .map_err(from_diesel)?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        one_row(n)
     }
 }
 
