@@ -335,6 +335,32 @@ impl CustodyService {
         }
     }
 
+    /// Drops every cached month of the caller's family after a custodian's first name changed
+    /// (the month views show custodians by first name). The months are the span of the family's
+    /// custody days: months without days are either not cached or cached empty, without names.
+    pub async fn custodian_renamed(&self, who: &Principal) -> Result<(), AppError> {
+        let Some(family) = who.family_id else {
+            return Ok(());
+        };
+        let stats = self.deps.custody.stats(family).await?;
+        let (Some(first), Some(last)) = (stats.earliest, stats.latest) else {
+            return Ok(());
+        };
+        let mut month = YearMonth::of(first);
+        let last = YearMonth::of(last);
+        let mut batch = Vec::new();
+        loop {
+            batch.push(month.first_day());
+            if batch.len() == 256 || month >= last {
+                self.invalidate(family, batch.drain(..)).await;
+            }
+            match month.last_day().succ_opt() {
+                Some(next) if month < last => month = YearMonth::of(next),
+                _ => return Ok(()),
+            }
+        }
+    }
+
     async fn write(
         &self,
         family: FamilyId,

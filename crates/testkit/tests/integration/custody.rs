@@ -429,6 +429,36 @@ async fn a_read_after_each_kind_of_write_sees_it_through_the_redis_cache() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_custodian_renaming_themself_shows_at_once_in_every_cached_month() {
+    let app = app(Backend::PostgresRedis).await;
+    let (jeff, deb) = family_of_two(&app, "Jeff", "Deb").await;
+    for date in ["2025-01-15", "2025-06-01", "2026-02-03"] {
+        ok(&app
+            .post_json(
+                "/api/v1/custody/",
+                Some(&jeff.token),
+                &day(date, &jeff.user_id),
+            )
+            .await);
+    }
+    // Both parents read (and so cache) the first and the last month.
+    for who in [&jeff, &deb] {
+        assert_eq!(month(&app, who, 2025, 1).await[0]["content"], "Jeff");
+        assert_eq!(month(&app, who, 2026, 2).await[0]["content"], "Jeff");
+    }
+    ok(&app
+        .put_json(
+            "/api/v1/users/profile",
+            Some(&jeff.token),
+            &json!({"first_name": "Geoff"}),
+        )
+        .await);
+    for (y, m) in [(2025, 1), (2025, 6), (2026, 2)] {
+        assert_eq!(month(&app, &deb, y, m).await[0]["content"], "Geoff", "{y}-{m}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn maintenance_reports_and_fixes_mismatched_custodians_of_the_family_only() {
     let app = app(Backend::Postgres).await;
     let (jeff, deb) = family_of_two(&app, "Jeff", "Deb").await;
