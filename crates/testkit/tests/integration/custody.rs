@@ -454,7 +454,11 @@ async fn a_custodian_renaming_themself_shows_at_once_in_every_cached_month() {
         )
         .await);
     for (y, m) in [(2025, 1), (2025, 6), (2026, 2)] {
-        assert_eq!(month(&app, &deb, y, m).await[0]["content"], "Geoff", "{y}-{m}");
+        assert_eq!(
+            month(&app, &deb, y, m).await[0]["content"],
+            "Geoff",
+            "{y}-{m}"
+        );
     }
 }
 
