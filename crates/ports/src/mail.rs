@@ -15,6 +15,11 @@ pub struct OutgoingEmail {
 /// Sends e-mail (SES in production).
 #[async_trait]
 pub trait Mailer: Send + Sync {
+    /// False for the stand-in used when no mail service is configured.
+    fn configured(&self) -> bool {
+        true
+    }
+
     /// `Unavailable` when the provider is unreachable or not configured; the message is not sent.
     async fn send(&self, email: OutgoingEmail) -> Result<(), StoreError>;
 }

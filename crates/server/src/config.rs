@@ -52,6 +52,9 @@ pub struct Config {
     pub jwt_secret_generated: bool,
     pub log_format: LogFormat,
     pub migrate_on_start: bool,
+    /// `calndr serve` also works the job queue (default). Off when a `calndr worker` service
+    /// does it.
+    pub inprocess_worker: bool,
     /// `argon2id` (default) or `bcrypt`.
     pub password_hash: String,
     pub hash_concurrency: usize,
@@ -238,6 +241,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         jwt_secret_generated,
         log_format,
         migrate_on_start: flag("CALNDR_MIGRATE_ON_START", true)?,
+        inprocess_worker: flag("CALNDR_INPROCESS_WORKER", true)?,
         password_hash,
         hash_concurrency: number(
             "CALNDR_HASH_CONCURRENCY",

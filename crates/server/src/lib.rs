@@ -4,6 +4,7 @@
 pub mod config;
 pub mod telemetry;
 pub mod wiring;
+pub mod worker;
 
 pub use config::{Config, ConfigError, Environment, LogFormat};
 pub use wiring::{build_state, Wired};

@@ -1,4 +1,5 @@
-//! `calndr`: the Calndr backend. `calndr serve` (default), `calndr migrate`, `calndr healthcheck`.
+//! `calndr`: the Calndr backend. `calndr serve` (default), `calndr worker`, `calndr migrate`,
+//! `calndr seed`, `calndr healthcheck`.
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API (the default).
     Serve,
+    /// Deliver queued pushes and e-mails (retries with backoff) until SIGTERM; no HTTP.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a benchmark data set in CALNDR_DATABASE_URL: families of two parents (password
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Some(Command::Migrate) => migrate(&config).await,
+            Some(Command::Worker) => worker(&config).await,
             Some(Command::Seed {
                 families,
                 year,
@@ -97,6 +101,16 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn worker(config: &Config) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        config.database_url.is_some(),
+        "CALNDR_DATABASE_URL is not set: the worker needs the shared job queue"
+    );
+    let wired = build_state(config, Overrides::default())?;
+    calndr_server::worker::run(wired.worker, calndr_server::worker::termination()).await;
+    Ok(())
 }
 
 async fn migrate(config: &Config) -> anyhow::Result<()> {
@@ -182,7 +196,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .bind(addr)?;
     tracing::info!(url = %format!("http://{addr}"), store = wired.store_kind, "calndr listening");
     println!("Calndr API listening on http://{addr} (docs: http://{addr}/api/v1/docs/index.html)");
-    server.run().await?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let background = config.inprocess_worker.then(|| {
+        tokio::spawn(calndr_server::worker::run(wired.worker, async {
+            let _ = stopped.await;
+        }))
+    });
+    let served = server.run().await;
+    let _ = stop.send(());
+    if let Some(task) = background {
+        let _ = task.await;
+    }
+    served?;
     Ok(())
 }
 

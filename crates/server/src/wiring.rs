@@ -10,14 +10,15 @@ use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
+use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WorkerSettings};
 use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
-use calndr_memory::{DisabledPush, MemoryCustodyStore};
+use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
 };
-use calndr_ports::{CustodyStore, FamilyStore, PushNotifier, TemplateStore};
+use calndr_ports::{CustodyStore, FamilyStore, JobQueue, PushNotifier, TemplateStore};
 use calndr_ports::{
     EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
 };
@@ -32,6 +33,8 @@ use crate::Config;
 pub struct Wired {
     pub state: ApiState,
     pub store_kind: &'static str,
+    /// Delivers the pushes and e-mails the requests queued.
+    pub worker: JobWorker,
 }
 
 /// Test and tooling overrides of the production wiring.
@@ -51,6 +54,11 @@ pub struct Overrides {
     pub memory_family: Option<Arc<dyn FamilyStore>>,
     /// The push notifier (default: none configured, every push answers 503).
     pub push: Option<Arc<dyn PushNotifier>>,
+    /// Hand pushes and e-mails to the job queue even when `push`/`mailer` are overridden
+    /// (by default only configured providers are queued; tests send directly).
+    pub queue_deliveries: bool,
+    /// The embedded job queue to use when no database is configured.
+    pub memory_jobs: Option<Arc<MemoryJobQueue>>,
 }
 
 /// The storage side: the account store, its health check, its pools for `/metrics`, and the
@@ -135,13 +143,44 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         None if config.rate_limits_enabled => RateLimits::default(),
         None => RateLimits::unlimited(),
     };
-    let storage: Arc<dyn ObjectStorage> = overrides.storage.unwrap_or_else(|| {
+    let storage: Arc<dyn ObjectStorage> = overrides.storage.clone().unwrap_or_else(|| {
         Arc::new(LocalDirStorage::new(
             &config.upload_dir,
             &config.public_base_url,
         ))
     });
-    let mailer: Arc<dyn Mailer> = overrides.mailer.unwrap_or_else(|| Arc::new(DisabledMailer));
+    let direct_mailer: Arc<dyn Mailer> = overrides
+        .mailer
+        .clone()
+        .unwrap_or_else(|| Arc::new(DisabledMailer));
+    let direct_push: Arc<dyn PushNotifier> = overrides
+        .push
+        .clone()
+        .unwrap_or_else(|| Arc::new(DisabledPush));
+    let queue: Arc<dyn JobQueue> = match (&pg_store, &overrides.memory_jobs) {
+        (Some(pg), _) => pg.clone(),
+        (None, Some(memory)) => memory.clone(),
+        (None, None) => Arc::new(MemoryJobQueue::new()),
+    };
+    let worker = JobWorker::new(
+        queue.clone(),
+        direct_push.clone(),
+        direct_mailer.clone(),
+        WorkerSettings::default(),
+    );
+    // Configured providers are reached through the queue: a request never waits on them.
+    let queued =
+        |configured: bool| configured && (overrides.queue_deliveries || !overrides_set(&overrides));
+    let mailer: Arc<dyn Mailer> = if queued(direct_mailer.configured()) {
+        Arc::new(QueuedMailer::new(queue.clone()))
+    } else {
+        direct_mailer
+    };
+    let push: Arc<dyn PushNotifier> = if queued(direct_push.configured()) {
+        Arc::new(QueuedPush::new(queue))
+    } else {
+        direct_push
+    };
 
     let records = FamilyRecordStores::new(pg_store.as_ref(), &overrides.memory_records, &accounts);
     let event_service = EventService::new(records.events.clone(), cache.clone());
@@ -150,10 +189,6 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         overrides.memory_family.clone(),
         embedded_accounts,
     );
-    let push: Arc<dyn PushNotifier> = overrides
-        .push
-        .clone()
-        .unwrap_or_else(|| Arc::new(DisabledPush));
     let family_service = FamilyService::new(FamilyDeps {
         family: custody_stores.family.clone(),
         push: push.clone(),
@@ -211,7 +246,14 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             },
         },
         store_kind,
+        worker,
     })
+}
+
+/// Whether a test replaced a delivery provider (then it is called directly unless
+/// `queue_deliveries` asks for the queue).
+fn overrides_set(overrides: &Overrides) -> bool {
+    overrides.push.is_some() || overrides.mailer.is_some()
 }
 
 /// The stores of events, reminders, journal, alert e-mails and group chats: Postgres when

@@ -7,7 +7,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::test::{call_service, init_service, TestRequest};
 use calndr_api::{build_app, ApiState};
-use calndr_app::RateLimits;
+use calndr_app::{JobWorker, RateLimits};
 use calndr_domain::{EnrollmentCode, EnrollmentCodeRecord, FamilyId, UserId};
 use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
@@ -42,6 +42,8 @@ pub struct TestApp {
     pub memory_records: Arc<MemoryRecords>,
     /// Every push the app sent (no provider is called).
     pub push: Arc<RecordingPush>,
+    /// The delivery worker (with `queued_deliveries`, pushes and e-mails wait for it).
+    pub worker: JobWorker,
 }
 
 pub const TEST_SECRET: &str = "calndr-test-secret-0123456789abcdefghijklmnop";
@@ -71,6 +73,7 @@ pub struct Builder {
     env: HashMap<String, String>,
     /// Wire the production `DisabledPush` instead of the recording fake.
     push_disabled: bool,
+    queued_deliveries: bool,
 }
 
 impl Builder {
@@ -89,6 +92,13 @@ impl Builder {
     /// No push provider, as in production today: pushes answer 503.
     pub fn without_push(mut self) -> Self {
         self.push_disabled = true;
+        self
+    }
+
+    /// Pushes and e-mails go through the job queue, as with configured providers in production:
+    /// nothing reaches the recording fakes until `worker.run_once()`.
+    pub fn queued_deliveries(mut self) -> Self {
+        self.queued_deliveries = true;
         self
     }
 
@@ -135,6 +145,8 @@ impl Builder {
                 memory_family: Some(memory.clone()),
                 push: (!self.push_disabled)
                     .then(|| push.clone() as Arc<dyn calndr_ports::PushNotifier>),
+                queue_deliveries: self.queued_deliveries,
+                memory_jobs: None,
             },
         )
         .expect("wire the test app");
@@ -147,6 +159,7 @@ impl Builder {
             memory,
             memory_records,
             push,
+            worker: wired.worker,
         }
     }
 }
@@ -174,6 +187,7 @@ impl TestApp {
             limits: RateLimits::unlimited(),
             env: HashMap::new(),
             push_disabled: false,
+            queued_deliveries: false,
         }
     }
 

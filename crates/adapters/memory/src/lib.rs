@@ -5,6 +5,7 @@
 mod accounts;
 mod cache;
 mod custody;
+mod jobs;
 mod mail;
 mod push;
 mod rate_limit;
@@ -13,6 +14,7 @@ mod records;
 pub use accounts::MemoryAccountStore;
 pub use cache::MemoryCache;
 pub use custody::MemoryCustodyStore;
+pub use jobs::MemoryJobQueue;
 pub use mail::{DisabledMailer, RecordingMailer};
 pub use push::{DisabledPush, RecordingPush};
 pub use rate_limit::MemoryRateLimiter;

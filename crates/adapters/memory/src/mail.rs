@@ -38,6 +38,10 @@ pub struct DisabledMailer;
 
 #[async_trait]
 impl Mailer for DisabledMailer {
+    fn configured(&self) -> bool {
+        false
+    }
+
     async fn send(&self, _email: OutgoingEmail) -> Result<(), StoreError> {
         Err(StoreError::Unavailable(
             "e-mail delivery is not configured".into(),

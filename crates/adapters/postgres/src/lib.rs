@@ -7,6 +7,7 @@ mod accounts;
 mod custody;
 mod error;
 mod events;
+mod jobs;
 mod migrate;
 mod pool;
 mod records;

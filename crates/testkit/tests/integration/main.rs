@@ -18,6 +18,7 @@ mod family;
 mod group_chat;
 mod health;
 mod isolation;
+mod jobs;
 mod journal;
 mod limits;
 mod migrations;

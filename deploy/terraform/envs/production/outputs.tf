@@ -112,3 +112,13 @@ output "nat_public_ips" {
   description = "Addresses the tasks' outbound traffic comes from."
   value       = module.calndr.nat_public_ips
 }
+
+output "worker_service_name" {
+  description = "ECS service of the job worker."
+  value       = module.calndr.worker_service_name
+}
+
+output "worker_task_definition_arn" {
+  description = "Newest revision of the worker task definition."
+  value       = module.calndr.worker_task_definition_arn
+}

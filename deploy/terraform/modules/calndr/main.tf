@@ -231,6 +231,7 @@ module "ecs" {
   min_capacity         = var.min_tasks
   max_capacity         = var.max_tasks
   fargate_spot_weight  = var.fargate_spot_weight
+  worker_count         = var.worker_count
   environment          = local.app_environment
   secrets              = module.ssm.secret_arns
   execution_role_arn   = module.iam.execution_role_arn

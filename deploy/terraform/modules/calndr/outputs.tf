@@ -117,3 +117,13 @@ output "nat_public_ips" {
   description = "Addresses the tasks' outbound traffic comes from."
   value       = module.network.nat_public_ips
 }
+
+output "worker_service_name" {
+  description = "ECS service of the job worker."
+  value       = module.ecs.worker_service_name
+}
+
+output "worker_task_definition_arn" {
+  description = "Newest revision of the worker task definition."
+  value       = module.ecs.worker_task_definition_arn
+}

@@ -190,3 +190,9 @@ variable "alarm_emails" {
   description = "Addresses that receive the alarms."
   type        = list(string)
 }
+
+variable "worker_count" {
+  description = "Tasks of the `calndr worker` service that delivers queued pushes and e-mails."
+  type        = number
+  default     = 1
+}

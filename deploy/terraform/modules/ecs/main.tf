@@ -4,7 +4,8 @@
 #   <name>          `calndr serve` behind the ALB (the service)
 #   <name>-migrate  `calndr migrate`, run once per deployment as a one-off task before the service
 #                   is moved to the new revision (see .github/workflows/deploy.yml)
-# The background worker (a later issue) will be a third family running `calndr worker`.
+#   <name>-worker   `calndr worker`, a service without a load balancer that delivers the queued
+#                   pushes and e-mails (the API tasks then run with CALNDR_INPROCESS_WORKER=false)
 #
 # Terraform registers new revisions; the deploy workflow decides when the service switches to
 # them (after the migration), so the service ignores changes of its task_definition here.
@@ -12,8 +13,10 @@
 
 locals {
   container_name = "calndr"
+  # With a dedicated worker service the API tasks leave the job queue to it.
+  app_env = merge(var.environment, var.worker_count > 0 ? { CALNDR_INPROCESS_WORKER = "false" } : {})
   environment = [
-    for k in sort(keys(var.environment)) : { name = k, value = var.environment[k] }
+    for k in sort(keys(local.app_env)) : { name = k, value = local.app_env[k] }
   ]
   secrets = [
     for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }
@@ -169,6 +172,43 @@ resource "aws_ecs_task_definition" "migrate" {
   ])
 }
 
+resource "aws_ecs_task_definition" "worker" {
+  family                   = "${var.name}-worker"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.worker_cpu
+  memory                   = var.worker_memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+  skip_destroy             = true
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  container_definitions = jsonencode([
+    {
+      name                   = local.container_name
+      image                  = "${var.image_repository_url}:${var.image_tag}"
+      essential              = true
+      command                = ["worker"]
+      readonlyRootFilesystem = true
+      user                   = "65532:65532"
+      stopTimeout            = var.stop_timeout
+      environment            = local.environment
+      secrets                = local.secrets
+      ulimits = [
+        { name = "nofile", softLimit = 65536, hardLimit = 65536 }
+      ]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options   = merge(local.log_options, { "awslogs-stream-prefix" = "worker" })
+      }
+    }
+  ])
+}
+
 # ---- service ------------------------------------------------------------------------------------
 
 resource "aws_ecs_service" "app" {
@@ -233,6 +273,46 @@ resource "aws_ecs_service" "app" {
     # task_definition: moved by the deploy workflow after the migration task succeeded.
     # desired_count: owned by auto scaling.
     ignore_changes = [task_definition, desired_count]
+  }
+
+  depends_on = [aws_ecs_cluster_capacity_providers.this]
+}
+
+# The worker: claims with FOR UPDATE SKIP LOCKED, so any number of tasks may run side by side.
+# It has no port; ECS replaces a task whose process exits.
+resource "aws_ecs_service" "worker" {
+  count                              = var.worker_count > 0 ? 1 : 0
+  name                               = "${var.name}-worker"
+  cluster                            = aws_ecs_cluster.this.id
+  task_definition                    = aws_ecs_task_definition.worker.arn
+  desired_count                      = var.worker_count
+  platform_version                   = "LATEST"
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  enable_ecs_managed_tags            = true
+  propagate_tags                     = "SERVICE"
+  enable_execute_command             = false
+  wait_for_steady_state              = false
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  capacity_provider_strategy {
+    capacity_provider = var.fargate_spot_weight > 0 ? "FARGATE_SPOT" : "FARGATE"
+    weight            = 1
+  }
+
+  network_configuration {
+    subnets          = var.private_subnet_ids
+    security_groups  = [var.ecs_sg_id]
+    assign_public_ip = false
+  }
+
+  lifecycle {
+    # Moved by the deploy workflow after the migration, like the API service.
+    ignore_changes = [task_definition]
   }
 
   depends_on = [aws_ecs_cluster_capacity_providers.this]

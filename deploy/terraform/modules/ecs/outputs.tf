@@ -37,3 +37,13 @@ output "log_group_arn" {
   description = "ARN of the tasks' log group."
   value       = aws_cloudwatch_log_group.app.arn
 }
+
+output "worker_service_name" {
+  description = "ECS service of the job worker (empty when worker_count is 0)."
+  value       = try(aws_ecs_service.worker[0].name, "")
+}
+
+output "worker_task_definition_arn" {
+  description = "Newest revision of the worker task definition."
+  value       = aws_ecs_task_definition.worker.arn
+}

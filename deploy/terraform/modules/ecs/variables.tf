@@ -121,3 +121,21 @@ variable "log_retention_days" {
   description = "Retention of the application's log group."
   type        = number
 }
+
+variable "worker_count" {
+  description = "Tasks of the `calndr worker` service (0: the API tasks work the job queue in process)."
+  type        = number
+  default     = 1
+}
+
+variable "worker_cpu" {
+  description = "CPU units of a worker task."
+  type        = number
+  default     = 256
+}
+
+variable "worker_memory" {
+  description = "Memory (MiB) of a worker task."
+  type        = number
+  default     = 512
+}

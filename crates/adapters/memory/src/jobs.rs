@@ -1,0 +1,142 @@
+//! [`JobQueue`] in process memory (the embedded mode: jobs are lost at exit, like the rest).
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use calndr_ports::{ClaimedJob, JobCounts, JobQueue, NewJob, StoreError};
+use chrono::{DateTime, Utc};
+
+use crate::lock;
+
+#[derive(Debug, Clone)]
+struct Row {
+    id: i64,
+    queue: &'static str,
+    kind: &'static str,
+    payload: serde_json::Value,
+    run_at: DateTime<Utc>,
+    attempts: i32,
+    max_attempts: i32,
+    leased_until: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct MemoryJobQueue {
+    state: Mutex<(i64, Vec<Row>)>,
+}
+
+impl MemoryJobQueue {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The last error of every dead job (tests and diagnostics).
+    pub fn dead_errors(&self) -> Vec<String> {
+        lock(&self.state)
+            .1
+            .iter()
+            .filter(|r| r.attempts >= r.max_attempts)
+            .filter_map(|r| r.last_error.clone())
+            .collect()
+    }
+}
+
+#[async_trait]
+impl JobQueue for MemoryJobQueue {
+    async fn enqueue(&self, job: NewJob) -> Result<(), StoreError> {
+        let mut state = lock(&self.state);
+        state.0 += 1;
+        let id = state.0;
+        state.1.push(Row {
+            id,
+            queue: job.queue,
+            kind: job.kind,
+            payload: job.payload,
+            run_at: job.run_at,
+            attempts: 0,
+            max_attempts: job.max_attempts,
+            leased_until: None,
+            last_error: None,
+        });
+        Ok(())
+    }
+
+    async fn claim(
+        &self,
+        queue: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedJob>, StoreError> {
+        let now = Utc::now();
+        let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+        let mut state = lock(&self.state);
+        let mut due: Vec<&mut Row> = state
+            .1
+            .iter_mut()
+            .filter(|r| {
+                r.queue == queue
+                    && r.run_at <= now
+                    && r.attempts < r.max_attempts
+                    && r.leased_until.is_none_or(|t| t < now)
+            })
+            .collect();
+        due.sort_by_key(|r| (r.run_at, r.id));
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|r| {
+                r.attempts += 1;
+                r.leased_until = Some(until);
+                ClaimedJob {
+                    id: r.id,
+                    kind: r.kind.to_owned(),
+                    payload: r.payload.clone(),
+                    attempts: r.attempts,
+                    max_attempts: r.max_attempts,
+                }
+            })
+            .collect())
+    }
+
+    async fn complete(&self, id: i64) -> Result<(), StoreError> {
+        lock(&self.state).1.retain(|r| r.id != id);
+        Ok(())
+    }
+
+    async fn fail(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: DateTime<Utc>,
+        give_up: bool,
+    ) -> Result<(), StoreError> {
+        let mut state = lock(&self.state);
+        let row = state
+            .1
+            .iter_mut()
+            .find(|r| r.id == id)
+            .ok_or(StoreError::NotFound)?;
+        row.leased_until = None;
+        row.run_at = retry_at;
+        row.last_error = Some(error.to_owned());
+        if give_up {
+            row.attempts = row.max_attempts;
+        }
+        Ok(())
+    }
+
+    async fn counts(&self, queue: &str) -> Result<JobCounts, StoreError> {
+        let state = lock(&self.state);
+        let mut counts = JobCounts::default();
+        for r in state.1.iter().filter(|r| r.queue == queue) {
+            if r.attempts >= r.max_attempts {
+                counts.dead += 1;
+            } else {
+                counts.waiting += 1;
+            }
+        }
+        Ok(counts)
+    }
+}
