@@ -32,11 +32,14 @@ pub enum ErrorCode {
     RateLimited,
     ProviderNotConfigured,
     ServiceUnavailable,
+    UpstreamUnavailable,
+    UpstreamBadResponse,
+    UrlNotAllowed,
     InternalError,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 25] = [
         Self::ValidationFailed,
         Self::MalformedBody,
         Self::BadRequest,
@@ -58,6 +61,9 @@ impl ErrorCode {
         Self::RateLimited,
         Self::ProviderNotConfigured,
         Self::ServiceUnavailable,
+        Self::UpstreamUnavailable,
+        Self::UpstreamBadResponse,
+        Self::UrlNotAllowed,
         Self::InternalError,
     ];
 
@@ -84,6 +90,9 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::ProviderNotConfigured => "provider_not_configured",
             Self::ServiceUnavailable => "service_unavailable",
+            Self::UpstreamUnavailable => "upstream_unavailable",
+            Self::UpstreamBadResponse => "upstream_bad_response",
+            Self::UrlNotAllowed => "url_not_allowed",
             Self::InternalError => "internal_error",
         }
     }
@@ -95,7 +104,8 @@ impl ErrorCode {
             | Self::BadRequest
             | Self::InvalidEnrollmentCode
             | Self::FamilyMismatch
-            | Self::NotAnImage => StatusCode::BAD_REQUEST,
+            | Self::NotAnImage
+            | Self::UrlNotAllowed => StatusCode::BAD_REQUEST,
             Self::InvalidCredentials
             | Self::EmailNotVerified
             | Self::NotAuthenticated
@@ -107,9 +117,10 @@ impl ErrorCode {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Self::ProviderNotConfigured | Self::ServiceUnavailable => {
+            Self::ProviderNotConfigured | Self::ServiceUnavailable | Self::UpstreamUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            Self::UpstreamBadResponse => StatusCode::BAD_GATEWAY,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -205,10 +216,10 @@ impl From<AppError> for ApiError {
             AppError::NotFound(_) => Self::new(C::NotFound, detail),
             AppError::Conflict(_) => Self::new(C::Conflict, detail),
             AppError::BadRequest { code, detail } => {
-                let c = if code == "not_an_image" {
-                    C::NotAnImage
-                } else {
-                    C::BadRequest
+                let c = match code {
+                    "not_an_image" => C::NotAnImage,
+                    "url_not_allowed" => C::UrlNotAllowed,
+                    _ => C::BadRequest,
                 };
                 Self::new(c, detail)
             }
@@ -218,6 +229,14 @@ impl From<AppError> for ApiError {
                 ..Self::new(C::RateLimited, detail)
             },
             AppError::ProviderNotConfigured(_) => Self::new(C::ProviderNotConfigured, detail),
+            AppError::UpstreamUnavailable { service, source } => {
+                tracing::warn!(upstream = service, error = %source, "outside service unavailable");
+                Self::new(C::UpstreamUnavailable, detail)
+            }
+            AppError::UpstreamBadResponse { service, reason } => {
+                tracing::warn!(upstream = service, reason = %reason, "outside service answered badly");
+                Self::new(C::UpstreamBadResponse, detail)
+            }
             AppError::Unavailable(source) => {
                 tracing::warn!(error = %source, "dependency unavailable");
                 Self::new(C::ServiceUnavailable, "Service temporarily unavailable")

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{auth, health, media, users};
-use crate::routes::{custody, family, schedule_templates};
+use crate::routes::{custody, family, schedule_templates, weather};
 use crate::routes::{events, group_chat, journal, notifications, reminders};
 
 struct BearerAuth;
@@ -58,6 +58,7 @@ impl Modify for BearerAuth {
         custody::integrity_check, custody::mismatches, custody::fix_mismatches,
         schedule_templates::list, schedule_templates::get, schedule_templates::create,
         schedule_templates::update, schedule_templates::delete, schedule_templates::apply,
+        weather::forecast, weather::historic,
     ),
     tags(
         (name = "auth", description = "Sign-in, sign-up and tokens"),
@@ -73,6 +74,7 @@ impl Modify for BearerAuth {
         (name = "custody", description = "Who has the children each day; handoffs"),
         (name = "custody-maintenance", description = "Custody data integrity checks and repairs"),
         (name = "schedule-templates", description = "Recurring custody schedules"),
+        (name = "weather", description = "Daily weather for the calendar (Open-Meteo)"),
     )
 )]
 pub struct ApiDoc;

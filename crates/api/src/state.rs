@@ -6,6 +6,7 @@ use calndr_app::AccountService;
 use calndr_app::{CustodyService, FamilyService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
+    WeatherService,
 };
 use calndr_ports::HealthCheck;
 
@@ -41,6 +42,7 @@ pub struct ApiState {
     pub group_chats: GroupChatService,
     pub family: FamilyService,
     pub custody: CustodyService,
+    pub weather: WeatherService,
     pub readiness: Readiness,
     pub metrics: Arc<Metrics>,
     pub settings: ApiSettings,

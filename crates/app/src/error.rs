@@ -36,6 +36,19 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("{0} is not configured on this server")]
     ProviderNotConfigured(&'static str),
+    /// An outside service (weather, places…) could not be reached in time: 503.
+    #[error("The {service} service is temporarily unavailable")]
+    UpstreamUnavailable {
+        service: &'static str,
+        #[source]
+        source: BoxError,
+    },
+    /// An outside service answered something unusable: 502.
+    #[error("The {service} service answered an unusable response")]
+    UpstreamBadResponse {
+        service: &'static str,
+        reason: String,
+    },
     #[error("A dependency is unavailable")]
     Unavailable(#[source] BoxError),
     #[error("Unexpected error")]

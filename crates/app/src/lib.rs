@@ -14,6 +14,7 @@ pub mod limits;
 pub mod notification_emails;
 pub mod photos;
 pub mod reminders;
+pub mod weather;
 
 pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registration, SignedIn};
 pub use auth::{AuthService, Principal};
@@ -27,3 +28,4 @@ pub use journal::JournalService;
 pub use limits::{RateGuard, RateLimits};
 pub use notification_emails::NotificationEmailService;
 pub use reminders::ReminderService;
+pub use weather::{WeatherKind, WeatherService};

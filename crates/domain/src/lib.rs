@@ -13,6 +13,7 @@ pub mod ids;
 pub mod records;
 pub mod schedule;
 pub mod values;
+pub mod weather;
 
 pub use account::{
     AccessTokenClaims, EnrollmentCodeRecord, NewAccount, NewFamily, NewUser,
@@ -40,3 +41,4 @@ pub use values::{
     DeviceToken, EmailAddress, EnrollmentCode, GeoPoint, Password, PersonName, PhoneNumber,
     ShortText,
 };
+pub use weather::{DailyWeather, TemperatureUnit, WeatherQuery, MAX_WEATHER_DAYS};

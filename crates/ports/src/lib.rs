@@ -16,6 +16,8 @@ pub mod records;
 pub mod security;
 pub mod storage;
 pub mod templates;
+pub mod upstream;
+pub mod weather;
 
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheStats};
@@ -32,6 +34,8 @@ pub use records::{
 pub use security::{IssuedToken, PasswordHasher, ResetClaims, TokenError, TokenService};
 pub use storage::{ObjectStorage, StoredObject};
 pub use templates::{TemplatePlan, TemplateStore};
+pub use upstream::UpstreamError;
+pub use weather::WeatherSource;
 
 /// Liveness of a dependency for the readiness route.
 #[async_trait::async_trait]

@@ -60,6 +60,12 @@ pub struct Config {
     pub hash_concurrency: usize,
     pub upload_dir: String,
     pub public_base_url: String,
+    /// Open-Meteo (no key). Off: the weather routes answer 503 `provider_not_configured`.
+    pub weather_enabled: bool,
+    pub open_meteo_forecast_url: url::Url,
+    pub open_meteo_archive_url: url::Url,
+    /// Per attempt of an outside weather call (one retry).
+    pub weather_timeout_ms: usize,
     pub trust_forwarded_for: bool,
     pub rate_limits_enabled: bool,
     pub workers: usize,
@@ -229,6 +235,14 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         return Err(err("CALNDR_RATE_LIMITS", "cannot be off in production"));
     }
 
+    let http_url = |name: &'static str, default: &str| -> Result<url::Url, ConfigError> {
+        let raw = var(name).unwrap_or_else(|| default.to_owned());
+        match url::Url::parse(&raw) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+            _ => Err(err(name, "must be an http(s) URL")),
+        }
+    };
+
     Ok(Config {
         environment,
         listen_addr,
@@ -250,6 +264,16 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         )?,
         upload_dir: var("CALNDR_UPLOAD_DIR").unwrap_or_else(|| "data/uploads".into()),
         public_base_url,
+        weather_enabled: flag("CALNDR_WEATHER_ENABLED", true)?,
+        open_meteo_forecast_url: http_url(
+            "CALNDR_OPEN_METEO_FORECAST_URL",
+            "https://api.open-meteo.com/v1/forecast",
+        )?,
+        open_meteo_archive_url: http_url(
+            "CALNDR_OPEN_METEO_ARCHIVE_URL",
+            "https://archive-api.open-meteo.com/v1/archive",
+        )?,
+        weather_timeout_ms: number("CALNDR_WEATHER_TIMEOUT_MS", 4000, 30_000)?,
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
         rate_limits_enabled,
         workers: number("CALNDR_WORKERS", cores, 256)?,

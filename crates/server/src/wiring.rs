@@ -10,11 +10,13 @@ use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
-use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WorkerSettings};
+use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
 use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
 use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
+use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
+use calndr_ports::WeatherSource;
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
 };
@@ -201,6 +203,22 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         cache: cache.clone(),
         push,
     });
+    let weather_source: Arc<dyn WeatherSource> = if config.weather_enabled {
+        Arc::new(
+            OpenMeteo::new(OpenMeteoConfig {
+                forecast_url: config.open_meteo_forecast_url.clone(),
+                archive_url: config.open_meteo_archive_url.clone(),
+                timeout: std::time::Duration::from_millis(
+                    u64::try_from(config.weather_timeout_ms).unwrap_or(4000),
+                ),
+                retries: 1,
+            })
+            .map_err(|e| StoreError::unexpected(format!("weather client: {e}")))?,
+        )
+    } else {
+        Arc::new(NoWeather)
+    };
+    let weather = WeatherService::new(weather_source, cache.clone());
     let auth = AuthService::new(
         tokens.clone(),
         accounts.clone(),
@@ -234,6 +252,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             group_chats: GroupChatService::new(records.group_chats),
             family: family_service,
             custody: custody_service,
+            weather,
             readiness: Readiness {
                 database,
                 cache: cache_health,

@@ -114,6 +114,9 @@ impl Builder {
         };
         let mut env = self.env;
         env.insert("CALNDR_JWT_SECRET".into(), TEST_SECRET.into());
+        // No test reaches the internet: weather is off unless a test points it at a fake.
+        env.entry("CALNDR_WEATHER_ENABLED".into())
+            .or_insert_with(|| "false".into());
         env.insert("CALNDR_HASH_CONCURRENCY".into(), "2".into());
         if let Some(db) = &db {
             env.insert("CALNDR_DATABASE_URL".into(), db.url());

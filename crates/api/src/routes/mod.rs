@@ -11,3 +11,4 @@ pub mod records;
 pub mod reminders;
 pub mod schedule_templates;
 pub mod users;
+pub mod weather;

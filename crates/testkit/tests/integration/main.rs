@@ -31,3 +31,4 @@ mod support;
 mod templates;
 mod tokens;
 mod users_routes;
+mod weather;

@@ -65,6 +65,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/schedule-templates/{template_id}"),
     ("put", "/api/v1/schedule-templates/{template_id}"),
     ("delete", "/api/v1/schedule-templates/{template_id}"),
+    ("get", "/api/v1/weather/{latitude}/{longitude}"),
+    ("get", "/api/v1/weather/historic/{latitude}/{longitude}"),
     // events, reminders, journal, notification e-mails, group chat
     ("get", "/api/v1/events/{year}/{month}"),
     ("get", "/api/v1/events"),
@@ -139,6 +141,8 @@ const PROTECTED: &[(&str, &str)] = &[
     ("get", "/api/v1/schedule-templates/{template_id}"),
     ("put", "/api/v1/schedule-templates/{template_id}"),
     ("delete", "/api/v1/schedule-templates/{template_id}"),
+    ("get", "/api/v1/weather/{latitude}/{longitude}"),
+    ("get", "/api/v1/weather/historic/{latitude}/{longitude}"),
     // events, reminders, journal, notification e-mails, group chat
     ("get", "/api/v1/events/{year}/{month}"),
     ("get", "/api/v1/events"),

@@ -1,0 +1,10 @@
+//! Calndr's calls to outside HTTP services.
+//!
+//! * [`guard::SafeFetcher`]: the only way to fetch a URL a user supplied (SSRF rules inside).
+//! * [`weather::OpenMeteo`]: the [`calndr_ports::WeatherSource`] over Open-Meteo.
+
+pub mod guard;
+pub mod weather;
+
+pub use guard::{forbidden_reason, FetchError, FetchLimits, Fetched, SafeFetcher};
+pub use weather::{NoWeather, OpenMeteo, OpenMeteoConfig};
