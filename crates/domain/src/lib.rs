@@ -9,6 +9,7 @@ pub mod custody;
 pub mod dates;
 pub mod error;
 pub mod family;
+pub mod identity;
 pub mod ids;
 pub mod records;
 pub mod schedule;
@@ -25,6 +26,7 @@ pub use custody::{
 pub use dates::{parse_date, DateRange, YearMonth};
 pub use error::ValidationError;
 pub use family::FamilyMember;
+pub use identity::{ExternalIdentity, IdentityProvider, ProviderSubject};
 pub use ids::{
     EventId, FamilyId, JournalEntryId, NotificationEmailId, ReminderId, ThemeId, UserId,
 };

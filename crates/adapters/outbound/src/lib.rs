@@ -1,10 +1,13 @@
 //! Calndr's calls to outside HTTP services.
 //!
 //! * [`guard::SafeFetcher`]: the only way to fetch a URL a user supplied (SSRF rules inside).
+//! * [`identity::ProviderIdentity`]: Apple, Google and Facebook sign-in, verified.
 //! * [`weather::OpenMeteo`]: the [`calndr_ports::WeatherSource`] over Open-Meteo.
 
 pub mod guard;
+pub mod identity;
 pub mod weather;
 
 pub use guard::{forbidden_reason, FetchError, FetchLimits, Fetched, SafeFetcher};
+pub use identity::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
 pub use weather::{NoWeather, OpenMeteo, OpenMeteoConfig};

@@ -2,6 +2,9 @@
 //! speak HTTP as the real sites do. Every request goes to 127.0.0.1.
 #![expect(clippy::expect_used, reason = "test setup")]
 
+#[path = "support/identity.rs"]
+mod identity;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

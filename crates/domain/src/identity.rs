@@ -1,0 +1,60 @@
+//! Who an outside identity provider (Apple, Google, Facebook) says the user is.
+
+use crate::{EmailAddress, ValidationError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdentityProvider {
+    Apple,
+    Google,
+    Facebook,
+}
+
+impl IdentityProvider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Apple => "apple",
+            Self::Google => "google",
+            Self::Facebook => "facebook",
+        }
+    }
+}
+
+/// The provider's stable id of the user (`sub`). Users are found by (provider, subject), never by
+/// e-mail alone.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ProviderSubject(String);
+
+impl ProviderSubject {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let s = raw.trim();
+        if s.is_empty() || s.len() > 255 || s.chars().any(char::is_control) {
+            return Err(ValidationError::new(
+                "sub",
+                "must be 1-255 printable characters",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ProviderSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProviderSubject(<redacted>)")
+    }
+}
+
+/// A verified identity: the token was checked against the provider's keys (or API).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalIdentity {
+    pub provider: IdentityProvider,
+    pub subject: ProviderSubject,
+    pub email: Option<EmailAddress>,
+    /// Only a provider-verified e-mail may link to an existing account.
+    pub email_verified: bool,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+}

@@ -1,0 +1,30 @@
+//! Verification of what the app got from Apple, Google or Facebook.
+
+use async_trait::async_trait;
+use calndr_domain::ExternalIdentity;
+use thiserror::Error;
+
+use crate::UpstreamError;
+
+#[derive(Debug, Error)]
+pub enum IdentityError {
+    /// The token or code is not acceptable (bad signature, wrong issuer or audience, expired…).
+    /// The reason is for logs; clients get a plain 401.
+    #[error("identity rejected: {0}")]
+    Rejected(String),
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+}
+
+#[async_trait]
+pub trait IdentityVerifier: Send + Sync {
+    /// Sign in with Apple: the app's authorization code, exchanged at Apple; the returned ID
+    /// token verified against Apple's keys.
+    async fn apple_code(&self, code: &str) -> Result<ExternalIdentity, IdentityError>;
+
+    /// Google Sign-In: the app's ID token, verified against Google's keys.
+    async fn google_id_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError>;
+
+    /// Facebook Login: a user access token, checked with `debug_token` for our app id.
+    async fn facebook_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError>;
+}
