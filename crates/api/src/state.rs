@@ -6,7 +6,7 @@ use calndr_app::AccountService;
 use calndr_app::{CustodyService, FamilyService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
-    WeatherService,
+    SocialSignIn, WeatherService,
 };
 use calndr_ports::HealthCheck;
 
@@ -43,6 +43,7 @@ pub struct ApiState {
     pub family: FamilyService,
     pub custody: CustodyService,
     pub weather: WeatherService,
+    pub social: SocialSignIn,
     pub readiness: Readiness,
     pub metrics: Arc<Metrics>,
     pub settings: ApiSettings,

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod notification_emails;
 pub mod photos;
 pub mod reminders;
+pub mod social;
 pub mod weather;
 
 pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registration, SignedIn};
@@ -28,4 +29,5 @@ pub use journal::JournalService;
 pub use limits::{RateGuard, RateLimits};
 pub use notification_emails::NotificationEmailService;
 pub use reminders::ReminderService;
+pub use social::{SocialLogin, SocialSignIn};
 pub use weather::{WeatherKind, WeatherService};

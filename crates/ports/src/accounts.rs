@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
-    NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences, ProfileChanges, User,
-    UserId,
+    IdentityProvider, NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences,
+    ProfileChanges, ProviderSubject, User, UserId,
 };
 use chrono::{DateTime, Utc};
 
@@ -47,6 +47,32 @@ pub trait AccountStore: Send + Sync {
     /// Case-insensitive match; when an adopted database holds several case variants, the exact
     /// spelling wins. `Ok(None)` when absent.
     async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError>;
+
+    /// Like `create_account`, with the new user linked to the provider identity, atomically.
+    /// `Conflict("identity")` when another user holds it.
+    async fn create_account_with_identity(
+        &self,
+        account: NewAccount,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<User, StoreError>;
+
+    /// The user linked to this provider identity (`apple_user_id`, `google_user_id`,
+    /// `facebook_user_id`). `Ok(None)` when none is.
+    async fn user_by_identity(
+        &self,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Links the identity to the user. `Conflict("identity")` when another user holds it;
+    /// `NotFound` when the user does not exist.
+    async fn link_identity(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<(), StoreError>;
 
     /// Applies the changes (users columns, and `user_profiles.bio` upserted) and returns the user.
     /// `NotFound` when the user does not exist.

@@ -66,11 +66,44 @@ pub struct Config {
     pub open_meteo_archive_url: url::Url,
     /// Per attempt of an outside weather call (one retry).
     pub weather_timeout_ms: usize,
+    /// Google Sign-In: accepted `aud` values (empty: off).
+    pub google_client_ids: Vec<String>,
+    pub google_jwks_url: url::Url,
+    /// Sign in with Apple: all of client id, team id, key id and key, or off.
+    pub apple: Option<AppleSettings>,
+    /// Facebook Login: app id and secret, or off.
+    pub facebook: Option<(String, SecretString)>,
+    pub facebook_graph_url: url::Url,
+    /// Per call to an identity provider.
+    pub identity_timeout_ms: usize,
     pub trust_forwarded_for: bool,
     pub rate_limits_enabled: bool,
     pub workers: usize,
     /// Warnings to log once the subscriber is up (e.g. a short secret).
     pub warnings: Vec<String>,
+}
+
+/// Sign in with Apple settings (`CALNDR_APPLE_*`).
+#[derive(Clone)]
+pub struct AppleSettings {
+    pub client_id: String,
+    pub team_id: String,
+    pub key_id: String,
+    /// The `.p8` key, PEM.
+    pub private_key: SecretString,
+    pub redirect_uri: Option<String>,
+    pub token_url: url::Url,
+    pub jwks_url: url::Url,
+}
+
+impl std::fmt::Debug for AppleSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppleSettings")
+            .field("client_id", &self.client_id)
+            .field("team_id", &self.team_id)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Reads variables through `get`, so tests can pass a map instead of the process environment.
@@ -243,6 +276,49 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         }
     };
 
+    let google_client_ids: Vec<String> = var("CALNDR_GOOGLE_CLIENT_IDS")
+        .or_else(|| var("GOOGLE_CLIENT_ID_IOS"))
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let apple = match (
+        var("CALNDR_APPLE_TEAM_ID"),
+        var("CALNDR_APPLE_KEY_ID"),
+        var("CALNDR_APPLE_PRIVATE_KEY"),
+    ) {
+        (Some(team_id), Some(key_id), Some(key)) => Some(AppleSettings {
+            client_id: var("CALNDR_APPLE_CLIENT_ID").unwrap_or_else(|| "club.calndr".into()),
+            team_id,
+            key_id,
+            // Parameter stores keep the PEM on one line with literal "\n".
+            private_key: SecretString::from(key.replace("\\n", "\n")),
+            redirect_uri: var("CALNDR_APPLE_REDIRECT_URI"),
+            token_url: http_url("CALNDR_APPLE_TOKEN_URL", "https://appleid.apple.com/auth/token")?,
+            jwks_url: http_url("CALNDR_APPLE_JWKS_URL", "https://appleid.apple.com/auth/keys")?,
+        }),
+        (None, None, None) => None,
+        _ => {
+            return Err(err(
+                "CALNDR_APPLE_PRIVATE_KEY",
+                "Sign in with Apple needs CALNDR_APPLE_TEAM_ID, CALNDR_APPLE_KEY_ID and CALNDR_APPLE_PRIVATE_KEY together",
+            ))
+        }
+    };
+    let facebook = match (
+        var("CALNDR_FACEBOOK_APP_ID"),
+        var("CALNDR_FACEBOOK_APP_SECRET"),
+    ) {
+        (Some(id), Some(secret)) => Some((id, SecretString::from(secret))),
+        (None, None) => None,
+        _ => return Err(err(
+            "CALNDR_FACEBOOK_APP_SECRET",
+            "Facebook Login needs CALNDR_FACEBOOK_APP_ID and CALNDR_FACEBOOK_APP_SECRET together",
+        )),
+    };
+
     Ok(Config {
         environment,
         listen_addr,
@@ -274,6 +350,18 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             "https://archive-api.open-meteo.com/v1/archive",
         )?,
         weather_timeout_ms: number("CALNDR_WEATHER_TIMEOUT_MS", 4000, 30_000)?,
+        google_client_ids,
+        google_jwks_url: http_url(
+            "CALNDR_GOOGLE_JWKS_URL",
+            "https://www.googleapis.com/oauth2/v3/certs",
+        )?,
+        apple,
+        facebook,
+        facebook_graph_url: http_url(
+            "CALNDR_FACEBOOK_GRAPH_URL",
+            "https://graph.facebook.com/v19.0",
+        )?,
+        identity_timeout_ms: number("CALNDR_IDENTITY_TIMEOUT_MS", 5000, 30_000)?,
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
         rate_limits_enabled,
         workers: number("CALNDR_WORKERS", cores, 256)?,

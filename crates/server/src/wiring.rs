@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calndr_api::{ApiSettings, ApiState, Metrics, Readiness};
+use calndr_app::SocialSignIn;
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
 use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
 use calndr_app::{
@@ -15,8 +16,8 @@ use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
 use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
+use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
 use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
-use calndr_ports::WeatherSource;
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
 };
@@ -24,6 +25,7 @@ use calndr_ports::{CustodyStore, FamilyStore, JobQueue, PushNotifier, TemplateSt
 use calndr_ports::{
     EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
 };
+use calndr_ports::{IdentityVerifier, WeatherSource};
 use calndr_postgres::{PgConfig, PgStore};
 use calndr_redis::{RedisCache, RedisConfig, RedisRateLimiter};
 use calndr_security::{HashScheme, Hashing, Tokens};
@@ -225,15 +227,19 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         cache.clone(),
         Arc::new(MemoryCache::new(16 * 1024 * 1024)),
     );
+    let identity = identity_verifier(config)?;
+    let account_store = accounts.clone();
     let account_service = AccountService::new(AccountDeps {
         accounts,
         hasher: Arc::new(hasher),
-        tokens,
+        tokens: tokens.clone(),
         storage,
         mailer,
         guard: RateGuard::new(shared_limiter, local_limiter, limits),
         auth,
     });
+    let tokens_for_social: Arc<dyn calndr_ports::TokenService> = tokens;
+    let account_service_for_social = account_service.clone();
     let cache_name = if config.redis_url.is_some() {
         "redis"
     } else {
@@ -253,6 +259,12 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             family: family_service,
             custody: custody_service,
             weather,
+            social: SocialSignIn::new(
+                identity,
+                account_store,
+                tokens_for_social,
+                account_service_for_social,
+            ),
             readiness: Readiness {
                 database,
                 cache: cache_health,
@@ -267,6 +279,33 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         store_kind,
         worker,
     })
+}
+
+/// Apple, Google and Facebook sign-in as configured (each one off without its settings).
+fn identity_verifier(config: &Config) -> Result<Arc<dyn IdentityVerifier>, StoreError> {
+    let google = (!config.google_client_ids.is_empty()).then(|| GoogleConfig {
+        client_ids: config.google_client_ids.clone(),
+        jwks_url: config.google_jwks_url.clone(),
+    });
+    let apple = config.apple.as_ref().map(|a| AppleConfig {
+        client_id: a.client_id.clone(),
+        team_id: a.team_id.clone(),
+        key_id: a.key_id.clone(),
+        private_key_pem: a.private_key.expose_secret().to_owned(),
+        redirect_uri: a.redirect_uri.clone(),
+        token_url: a.token_url.clone(),
+        jwks_url: a.jwks_url.clone(),
+    });
+    let facebook = config.facebook.as_ref().map(|(id, secret)| FacebookConfig {
+        app_id: id.clone(),
+        app_secret: secret.expose_secret().to_owned(),
+        graph_url: config.facebook_graph_url.clone(),
+    });
+    let timeout =
+        std::time::Duration::from_millis(u64::try_from(config.identity_timeout_ms).unwrap_or(5000));
+    let verifier = ProviderIdentity::new(google, apple, facebook, timeout)
+        .map_err(|e| StoreError::unexpected(format!("identity providers: {e}")))?;
+    Ok(Arc::new(verifier))
 }
 
 /// Whether a test replaced a delivery provider (then it is called directly unless

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
-    NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences, ProfileChanges,
-    ShortText, ThemeId, User, UserId, UserStatus,
+    IdentityProvider, NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences,
+    ProfileChanges, ProviderSubject, ShortText, ThemeId, User, UserId, UserStatus,
 };
 use calndr_ports::{AccountStore, HealthCheck, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -70,6 +70,8 @@ struct State {
     profiles: HashMap<UserId, ProfileRow>,
     /// Keyed by the upper-case code.
     codes: HashMap<String, EnrollmentCodeRecord>,
+    /// (provider, subject) -> user.
+    identities: HashMap<(IdentityProvider, String), UserId>,
 }
 
 fn email_key(email: &str) -> String {
@@ -275,6 +277,55 @@ impl AccountStore for MemoryAccountStore {
 
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
         Ok(lock(&self.state).users.get(&id).cloned())
+    }
+
+    async fn create_account_with_identity(
+        &self,
+        account: NewAccount,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<User, StoreError> {
+        let key = (provider, subject.as_str().to_owned());
+        if lock(&self.state).identities.contains_key(&key) {
+            return Err(StoreError::Conflict("identity"));
+        }
+        let user = self.create_account(account).await?;
+        lock(&self.state).identities.insert(key, user.id);
+        Ok(user)
+    }
+
+    async fn user_by_identity(
+        &self,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<Option<User>, StoreError> {
+        let s = lock(&self.state);
+        Ok(s.identities
+            .get(&(provider, subject.as_str().to_owned()))
+            .and_then(|id| s.users.get(id))
+            .cloned())
+    }
+
+    async fn link_identity(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<(), StoreError> {
+        let mut s = lock(&self.state);
+        if !s.users.contains_key(&user) {
+            return Err(StoreError::NotFound);
+        }
+        let key = (provider, subject.as_str().to_owned());
+        match s.identities.get(&key) {
+            Some(holder) if *holder != user => return Err(StoreError::Conflict("identity")),
+            _ => {}
+        }
+        // One identity per provider and user: a new link replaces the old one.
+        s.identities
+            .retain(|(p, _), u| !(*p == provider && *u == user));
+        s.identities.insert(key, user);
+        Ok(())
     }
 
     async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
-    NewAccount, NewUser, NotificationPreferences, PasswordHash, PersonName, PhoneNumber,
-    Preferences, ProfileChanges, ThemeId, User, UserId, UserStatus,
+    IdentityProvider, NewAccount, NewUser, NotificationPreferences, PasswordHash, PersonName,
+    PhoneNumber, Preferences, ProfileChanges, ProviderSubject, ThemeId, User, UserId, UserStatus,
 };
 use calndr_ports::{AccountStore, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -201,9 +201,44 @@ async fn email_free(conn: &mut Conn, email: &EmailAddress) -> Result<bool, diese
     Ok(taken == 0)
 }
 
-#[async_trait]
-impl AccountStore for PgStore {
-    async fn create_account(&self, account: NewAccount) -> Result<User, StoreError> {
+/// Sets the user's id at the provider (one column per provider). The number of rows changed.
+async fn set_identity(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    provider: IdentityProvider,
+    subject: &ProviderSubject,
+) -> QueryResult<usize> {
+    let target = users::table.find(user.as_uuid());
+    let sub = Some(subject.as_str());
+    match provider {
+        IdentityProvider::Apple => {
+            diesel::update(target)
+                .set(users::apple_user_id.eq(sub))
+                .execute(conn)
+                .await
+        }
+        IdentityProvider::Google => {
+            diesel::update(target)
+                .set(users::google_user_id.eq(sub))
+                .execute(conn)
+                .await
+        }
+        IdentityProvider::Facebook => {
+            diesel::update(target)
+                .set(users::facebook_user_id.eq(sub))
+                .execute(conn)
+                .await
+        }
+    }
+}
+
+impl PgStore {
+    /// A family and its first member (and the member's identity link), in one transaction.
+    async fn insert_account(
+        &self,
+        account: NewAccount,
+        identity: Option<(IdentityProvider, ProviderSubject)>,
+    ) -> Result<User, StoreError> {
         let mut conn = self.conn().await?;
         let result = conn
             .transaction::<_, TxError, _>(async move |conn| {
@@ -225,10 +260,30 @@ impl AccountStore for PgStore {
                     .execute(conn)
                     .await?;
                 insert_user_extras(conn, account.user.id, at).await?;
+                if let Some((provider, subject)) = identity {
+                    set_identity(conn, account.user.id, provider, &subject).await?;
+                }
                 Ok(load_user(conn, account.user.id).await?)
             })
             .await;
         result.map_err(TxError::into_store)
+    }
+}
+
+#[async_trait]
+impl AccountStore for PgStore {
+    async fn create_account(&self, account: NewAccount) -> Result<User, StoreError> {
+        self.insert_account(account, None).await
+    }
+
+    async fn create_account_with_identity(
+        &self,
+        account: NewAccount,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<User, StoreError> {
+        self.insert_account(account, Some((provider, subject.clone())))
+            .await
     }
 
     async fn create_member(
@@ -311,6 +366,40 @@ impl AccountStore for PgStore {
             .optional()
             .map(|r| r.map(User::from))
             .map_err(from_diesel)
+    }
+
+    async fn user_by_identity(
+        &self,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<Option<User>, StoreError> {
+        let mut conn = self.conn().await?;
+        let sub = subject.as_str();
+        let query = users::table.select(UserRow::as_select()).into_boxed();
+        let query = match provider {
+            IdentityProvider::Apple => query.filter(users::apple_user_id.eq(sub)),
+            IdentityProvider::Google => query.filter(users::google_user_id.eq(sub)),
+            IdentityProvider::Facebook => query.filter(users::facebook_user_id.eq(sub)),
+        };
+        query
+            .first(&mut conn)
+            .await
+            .optional()
+            .map(|r| r.map(User::from))
+            .map_err(from_diesel)
+    }
+
+    async fn link_identity(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let changed = set_identity(&mut conn, user, provider, subject)
+            .await
+            .map_err(from_diesel)?;
+        one_row(changed)
     }
 
     async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {

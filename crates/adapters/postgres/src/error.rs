@@ -11,6 +11,7 @@ pub(crate) fn from_diesel(e: DieselError) -> StoreError {
             let what = match info.constraint_name() {
                 Some(c) if c.contains("email") => "email",
                 Some(c) if c.contains("code") => "code",
+                Some(c) if c.ends_with("_user_id_key") => "identity",
                 _ => "record",
             };
             StoreError::Conflict(what)

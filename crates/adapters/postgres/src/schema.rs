@@ -466,6 +466,8 @@ diesel::table! {
         phone_number -> Nullable<Varchar>,
         apple_user_id -> Nullable<Varchar>,
         google_user_id -> Nullable<Varchar>,
+        // added by 2025-01-03: Facebook Login
+        facebook_user_id -> Nullable<Varchar>,
         sns_endpoint_arn -> Nullable<Varchar>,
         last_known_location -> Nullable<Varchar>,
         last_known_location_timestamp -> Nullable<Timestamp>,

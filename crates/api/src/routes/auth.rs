@@ -1,7 +1,7 @@
 //! `/api/v1/auth/*` (spec 1.1).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use calndr_app::Registration;
+use calndr_app::{Registration, SocialLogin};
 use calndr_domain::{EmailAddress, Password, PersonName, PhoneNumber};
 
 use crate::dto::*;
@@ -308,27 +308,93 @@ pub async fn reset_password(
     }))
 }
 
-fn not_configured(provider: &'static str) -> ApiResult<HttpResponse> {
-    Err(calndr_app::AppError::ProviderNotConfigured(provider).into())
+/// The credential the app posts as `field=<value>` (form-encoded, as the app sends it; a JSON object
+/// with the same key is accepted too).
+fn credential(body: &[u8], field: &'static str) -> Result<String, ApiError> {
+    let value = if body.trim_ascii_start().starts_with(b"{") {
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+            .ok()
+            .and_then(|m| m.get(field).and_then(|v| v.as_str()).map(str::to_owned))
+    } else {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == field).map(|(_, v)| v))
+    };
+    match value.map(|v| v.trim().to_owned()) {
+        Some(v) if !v.is_empty() && v.len() <= 8192 => Ok(v),
+        Some(v) if !v.is_empty() => Err(ApiError::validation(field, "is too long")),
+        _ => Err(ApiError::validation(field, "field required")),
+    }
 }
 
-/// Sign in with Apple (authorization code). Answers 503 until the Apple integration is configured.
+async fn social(
+    state: &ApiState,
+    how: SocialLogin,
+    body: &[u8],
+    field: &'static str,
+) -> ApiResult<HttpResponse> {
+    let value = credential(body, field)?;
+    let signed_in = state.social.sign_in(how, &value).await?;
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        access_token: signed_in.token.token,
+        token_type: "bearer",
+        user: UserProfile::from(&signed_in.profile),
+    }))
+}
+
+/// Sign in with Apple: form `code` (the authorization code). The code is exchanged at Apple and the
+/// returned ID token verified against Apple's keys; the user is found by Apple's `sub`, else linked
+/// by a verified e-mail, else created with a new family.
 #[utoipa::path(post, path = "/api/v1/auth/apple/callback", tag = "auth",
-    responses((status = 503, description = "Sign in with Apple is not configured", body = ErrorBody)))]
-pub async fn apple_callback() -> ApiResult<HttpResponse> {
-    not_configured("Sign in with Apple")
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "code=<authorization code>"),
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 401, description = "Apple refused the code or its ID token is invalid (`invalid_token`)", body = ErrorBody),
+        (status = 409, description = "An account with this unverified e-mail exists", body = ErrorBody),
+        (status = 422, description = "No code", body = ErrorBody),
+        (status = 503, description = "Not configured, or Apple unreachable", body = ErrorBody),
+    ))]
+pub async fn apple_callback(
+    state: web::Data<ApiState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    social(&state, SocialLogin::AppleCode, &body, "code").await
 }
 
-/// Google Sign-In (iOS ID token). Answers 503 until the Google integration is configured.
+/// Google Sign-In: form `id_token`, verified against Google's keys for our iOS client id. An
+/// existing account is linked only when Google says the e-mail is verified.
 #[utoipa::path(post, path = "/api/v1/auth/google/ios-login", tag = "auth",
-    responses((status = 503, description = "Google Sign-In is not configured", body = ErrorBody)))]
-pub async fn google_ios_login() -> ApiResult<HttpResponse> {
-    not_configured("Google Sign-In")
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "id_token=<Google ID token>"),
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 401, description = "Invalid ID token (`invalid_token`)", body = ErrorBody),
+        (status = 409, description = "An account with this unverified e-mail exists", body = ErrorBody),
+        (status = 422, description = "No id_token", body = ErrorBody),
+        (status = 503, description = "Not configured, or Google unreachable", body = ErrorBody),
+    ))]
+pub async fn google_ios_login(
+    state: web::Data<ApiState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    social(&state, SocialLogin::GoogleIdToken, &body, "id_token").await
 }
 
-/// Facebook Login (user access token). Answers 503 until the Facebook integration is configured.
+/// Facebook Login: form `access_token` (a user access token), checked with `debug_token` for our
+/// app id. Not used by the current app.
 #[utoipa::path(post, path = "/api/v1/auth/facebook/login", tag = "auth",
-    responses((status = 503, description = "Facebook Login is not configured", body = ErrorBody)))]
-pub async fn facebook_login() -> ApiResult<HttpResponse> {
-    not_configured("Facebook Login")
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "access_token=<Facebook user access token>"),
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 401, description = "Invalid token (`invalid_token`)", body = ErrorBody),
+        (status = 422, description = "No access_token", body = ErrorBody),
+        (status = 503, description = "Not configured, or Facebook unreachable", body = ErrorBody),
+    ))]
+pub async fn facebook_login(
+    state: web::Data<ApiState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    social(&state, SocialLogin::FacebookToken, &body, "access_token").await
 }

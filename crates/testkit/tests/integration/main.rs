@@ -27,6 +27,7 @@ mod openapi;
 mod password_reset;
 mod record_contracts;
 mod reminders;
+mod social;
 mod support;
 mod templates;
 mod tokens;

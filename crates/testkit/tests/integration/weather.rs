@@ -34,13 +34,33 @@ fn daily() -> serde_json::Value {
     }})
 }
 
-const FORECAST: &str = "/api/v1/weather/34.2257/-77.9447?start_date=2026-11-25&end_date=2026-11-27&temperature_unit=fahrenheit";
+/// A place of its own for each test: the weather cache in the shared Redis is keyed by place and
+/// dates, and must not answer for another test or an earlier run.
+fn place() -> (String, String) {
+    let n = uuid::Uuid::new_v4().as_u128();
+    let lat = format!("{}.{:04}", 10 + n % 60, (n >> 8) % 10_000);
+    let lon = format!("-{}.{:04}", 10 + (n >> 24) % 150, (n >> 32) % 10_000);
+    (lat, lon)
+}
+
+fn forecast_url((lat, lon): &(String, String)) -> String {
+    format!("/api/v1/weather/{lat}/{lon}?start_date=2026-11-25&end_date=2026-11-27&temperature_unit=fahrenheit")
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forecast_has_every_series_as_long_as_time_and_is_served_from_the_cache_after() {
     let meteo = MockServer::start().await;
+    let here = place();
     Mock::given(method("GET"))
         .and(path("/v1/forecast"))
+        .and(query_param(
+            "latitude",
+            here.0
+                .parse::<f64>()
+                .expect("latitude")
+                .to_string()
+                .as_str(),
+        ))
         .and(query_param("temperature_unit", "fahrenheit"))
         .and(query_param("start_date", "2026-11-25"))
         .respond_with(ResponseTemplate::new(200).set_body_json(daily()))
@@ -49,7 +69,7 @@ async fn forecast_has_every_series_as_long_as_time_and_is_served_from_the_cache_
         .await;
     let app = app_with_weather(&meteo).await;
     let me = app.register("Jeff").await;
-    let body = ok(&app.get(FORECAST, Some(&me.token)).await);
+    let body = ok(&app.get(&forecast_url(&here), Some(&me.token)).await);
     assert_eq!(
         body,
         json!({"daily": {
@@ -61,12 +81,8 @@ async fn forecast_has_every_series_as_long_as_time_and_is_served_from_the_cache_
         "only `daily`, all four series as long as `time`"
     );
     // Same question again (trailing slash too): the cache answers, Open-Meteo is asked once.
-    let again = ok(&app
-        .get(
-            &FORECAST.replacen("-77.9447", "-77.9447/", 1),
-            Some(&me.token),
-        )
-        .await);
+    let slashed = forecast_url(&here).replacen('?', "/?", 1);
+    let again = ok(&app.get(&slashed, Some(&me.token)).await);
     assert_eq!(again, body);
 }
 
@@ -83,9 +99,12 @@ async fn historic_reads_the_archive() {
         .await;
     let app = app_with_weather(&meteo).await;
     let me = app.register("Jeff").await;
+    let (lat, lon) = place();
     let body = ok(&app
         .get(
-            "/api/v1/weather/historic/34.2/-77.9?start_date=2026-05-01&end_date=2026-05-01",
+            &format!(
+                "/api/v1/weather/historic/{lat}/{lon}?start_date=2026-05-01&end_date=2026-05-01"
+            ),
             Some(&me.token),
         )
         .await);
@@ -112,13 +131,17 @@ async fn an_upstream_failure_is_a_503_or_502_with_a_code_never_a_broken_body() {
     let app = app_with_weather(&meteo).await;
     let me = app.register("Jeff").await;
     assert_error(
-        &app.get(FORECAST, Some(&me.token)).await,
+        &app.get(&forecast_url(&place()), Some(&me.token)).await,
         StatusCode::SERVICE_UNAVAILABLE,
         "upstream_unavailable",
     );
+    let (lat, lon) = place();
     assert_error(
-        &app.get("/api/v1/weather/historic/34.2/-77.9", Some(&me.token))
-            .await,
+        &app.get(
+            &format!("/api/v1/weather/historic/{lat}/{lon}"),
+            Some(&me.token),
+        )
+        .await,
         StatusCode::BAD_GATEWAY,
         "upstream_bad_response",
     );
@@ -132,7 +155,7 @@ async fn weather_switched_off_answers_provider_not_configured() {
         .await;
     let me = app.register("Jeff").await;
     assert_error(
-        &app.get(FORECAST, Some(&me.token)).await,
+        &app.get(&forecast_url(&place()), Some(&me.token)).await,
         StatusCode::SERVICE_UNAVAILABLE,
         "provider_not_configured",
     );

@@ -1,0 +1,209 @@
+//! Sign in with Apple / Google / Facebook end to end, against local fakes of the providers
+//! (contract 4.3/4.4; spec 4.3-4.5). The original trusted Apple's ID token unverified and linked
+//! Google accounts by any e-mail: both are fixed here and named in the tests.
+
+use actix_web::http::StatusCode;
+use calndr_testkit::{Backend, TestApp};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{assert_error, assert_invalid, ok, sql};
+
+const KEY_A: &str = include_str!("../../../adapters/outbound/tests/keys/rsa_a.pem");
+const KEY_B: &str = include_str!("../../../adapters/outbound/tests/keys/rsa_b.pem");
+const N_A: &str = include_str!("../../../adapters/outbound/tests/keys/rsa_a.n");
+const APPLE_P8: &str = include_str!("../../../adapters/outbound/tests/keys/apple_key.p8");
+const CLIENT: &str = "42-ios.apps.googleusercontent.com";
+
+fn now() -> i64 {
+    i64::try_from(jsonwebtoken::get_current_timestamp()).expect("time")
+}
+
+fn sign(pem: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("a".into());
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &EncodingKey::from_rsa_pem(pem.as_bytes()).expect("key"),
+    )
+    .expect("sign")
+}
+
+fn google_token(sub: &str, email: &str, verified: bool) -> String {
+    sign(
+        KEY_A,
+        &json!({
+            "iss": "accounts.google.com", "aud": CLIENT, "sub": sub, "email": email,
+            "email_verified": verified, "given_name": "Jane", "family_name": "Doe",
+            "iat": now(), "exp": now() + 3600
+        }),
+    )
+}
+
+async fn provider_fakes() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/certs"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"keys": [{
+            "kty": "RSA", "kid": "a", "alg": "RS256", "use": "sig", "n": N_A.trim(), "e": "AQAB"
+        }]})))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn app_with_providers(fakes: &MockServer) -> TestApp {
+    TestApp::builder(Backend::Postgres)
+        .fast_hashing()
+        .env("CALNDR_GOOGLE_CLIENT_IDS", CLIENT)
+        .env("CALNDR_GOOGLE_JWKS_URL", &format!("{}/certs", fakes.uri()))
+        .env("CALNDR_APPLE_TEAM_ID", "TEAM123456")
+        .env("CALNDR_APPLE_KEY_ID", "KEY7654321")
+        .env("CALNDR_APPLE_PRIVATE_KEY", APPLE_P8)
+        .env(
+            "CALNDR_APPLE_TOKEN_URL",
+            &format!("{}/auth/token", fakes.uri()),
+        )
+        .env("CALNDR_APPLE_JWKS_URL", &format!("{}/certs", fakes.uri()))
+        .build()
+        .await
+}
+
+async fn google(app: &TestApp, token: &str) -> calndr_testkit::app::TestResponse {
+    app.post_raw_form(
+        "/api/v1/auth/google/ios-login",
+        None,
+        &format!("id_token={token}"),
+    )
+    .await
+}
+
+async fn linked_google_id(app: &TestApp, user: &str) -> Option<String> {
+    sql(app)
+        .await
+        .query_one(
+            "SELECT google_user_id FROM users WHERE id = $1::text::uuid",
+            &[&user],
+        )
+        .await
+        .expect("user")
+        .get(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_google_sign_in_creates_the_account_and_later_ones_find_it_by_subject() {
+    let fakes = provider_fakes().await;
+    let app = app_with_providers(&fakes).await;
+    let first = ok(&google(&app, &google_token("g-1", "jane@example.org", true)).await);
+    assert_eq!(first["token_type"], "bearer");
+    assert_eq!(first["user"]["first_name"], "Jane");
+    assert_eq!(first["user"]["last_name"], "Doe");
+    let user_id = first["user"]["id"].as_str().expect("id").to_owned();
+    // The token works like a password login's.
+    let token = first["access_token"].as_str().expect("token");
+    ok(&app.get("/api/v1/users/profile", Some(token)).await);
+    // Same Google account, e-mail changed at Google: still the same user.
+    let again = ok(&google(&app, &google_token("g-1", "jane.new@example.org", true)).await);
+    assert_eq!(again["user"]["id"], user_id.as_str());
+    assert_eq!(
+        linked_google_id(&app, &user_id).await.as_deref(),
+        Some("g-1")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn google_links_an_existing_account_only_by_a_verified_email_not_like_the_original() {
+    let fakes = provider_fakes().await;
+    let app = app_with_providers(&fakes).await;
+    let jane = app.register("Jane").await;
+    // Unverified address: no takeover of Jane's account, nothing linked.
+    assert_error(
+        &google(&app, &google_token("g-evil", &jane.email, false)).await,
+        StatusCode::CONFLICT,
+        "email_taken",
+    );
+    assert_eq!(linked_google_id(&app, &jane.user_id).await, None);
+    // Verified by Google: the same person; linked.
+    let linked = ok(&google(&app, &google_token("g-jane", &jane.email, true)).await);
+    assert_eq!(linked["user"]["id"], jane.user_id.as_str());
+    assert_eq!(
+        linked_google_id(&app, &jane.user_id).await.as_deref(),
+        Some("g-jane")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_or_missing_google_tokens_are_refused() {
+    let fakes = provider_fakes().await;
+    let app = app_with_providers(&fakes).await;
+    let forged = sign(
+        KEY_B,
+        &json!({"iss": "accounts.google.com", "aud": CLIENT, "sub": "g-2",
+                "email": "x@example.org", "email_verified": true, "exp": now() + 60}),
+    );
+    assert_error(
+        &google(&app, &forged).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    );
+    assert_invalid(
+        &app.post_raw_form("/api/v1/auth/google/ios-login", None, "id_token=")
+            .await,
+        "id_token",
+    );
+    let users: i64 = sql(&app)
+        .await
+        .query_one("SELECT count(*) FROM users", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(users, 0, "nothing was created");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apple_sign_in_verifies_the_id_token_apple_returns_and_names_new_users() {
+    let fakes = provider_fakes().await;
+    let id_token = |aud: &str| {
+        sign(
+            KEY_A,
+            &json!({"iss": "https://appleid.apple.com", "aud": aud, "sub": "001.apple.1",
+                    "email": "abc@privaterelay.appleid.com", "email_verified": "true",
+                    "iat": now(), "exp": now() + 600}),
+        )
+    };
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "x", "id_token": id_token("club.calndr")})),
+        )
+        .up_to_n_times(1)
+        .mount(&fakes)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id_token": id_token("com.other.app")})),
+        )
+        .mount(&fakes)
+        .await;
+    let app = app_with_providers(&fakes).await;
+    let body = ok(&app
+        .post_raw_form("/api/v1/auth/apple/callback", None, "code=c0de.1")
+        .await);
+    // Apple shares no name with a code exchange: the app needs non-empty names anyway.
+    assert_eq!(body["user"]["first_name"], "Calndr");
+    assert_eq!(body["user"]["last_name"], "User");
+    assert!(body["access_token"].as_str().is_some_and(|t| !t.is_empty()));
+    // An ID token minted for another app is refused (the original never checked the signature).
+    assert_error(
+        &app.post_raw_form("/api/v1/auth/apple/callback", None, "code=c0de.2")
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    );
+}
