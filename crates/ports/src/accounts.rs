@@ -95,6 +95,10 @@ pub trait AccountStore: Send + Sync {
     async fn record_sign_in(&self, id: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
 
     /// Stores the APNs device token for push. `NotFound` when the user does not exist.
+    /// Forgets the user's device token when it is still `token` (the push service said the
+    /// device is gone; a newer registration is kept). Absent users are not an error.
+    async fn clear_device_token(&self, id: UserId, token: &str) -> Result<(), StoreError>;
+
     async fn set_device_token(
         &self,
         id: UserId,

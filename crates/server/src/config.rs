@@ -76,11 +76,26 @@ pub struct Config {
     pub facebook_graph_url: url::Url,
     /// Per call to an identity provider.
     pub identity_timeout_ms: usize,
+    /// APNs (token auth): team id, key id, `.p8` key, or off.
+    pub apns: Option<ApnsSettings>,
     pub trust_forwarded_for: bool,
     pub rate_limits_enabled: bool,
     pub workers: usize,
     /// Warnings to log once the subscriber is up (e.g. a short secret).
     pub warnings: Vec<String>,
+}
+
+/// Apple Push Notification service settings (`CALNDR_APNS_*`).
+#[derive(Clone)]
+pub struct ApnsSettings {
+    // Debug is written by hand below: the key never reaches a log.
+    pub team_id: String,
+    pub key_id: String,
+    pub private_key: SecretString,
+    /// The app's bundle id.
+    pub topic: String,
+    /// Production or sandbox gateway (or a fake's address).
+    pub url: url::Url,
 }
 
 /// Sign in with Apple settings (`CALNDR_APPLE_*`).
@@ -94,6 +109,17 @@ pub struct AppleSettings {
     pub redirect_uri: Option<String>,
     pub token_url: url::Url,
     pub jwks_url: url::Url,
+}
+
+impl std::fmt::Debug for ApnsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApnsSettings")
+            .field("team_id", &self.team_id)
+            .field("key_id", &self.key_id)
+            .field("topic", &self.topic)
+            .field("url", &self.url.as_str())
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for AppleSettings {
@@ -307,6 +333,40 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             ))
         }
     };
+    let apns = match (
+        var("CALNDR_APNS_TEAM_ID"),
+        var("CALNDR_APNS_KEY_ID"),
+        var("CALNDR_APNS_PRIVATE_KEY"),
+    ) {
+        (Some(team_id), Some(key_id), Some(key)) => {
+            let gateway = match var("CALNDR_APNS_ENVIRONMENT").as_deref() {
+                Some("production") => "https://api.push.apple.com",
+                Some("sandbox") => "https://api.sandbox.push.apple.com",
+                None if production => "https://api.push.apple.com",
+                None => "https://api.sandbox.push.apple.com",
+                Some(_) => {
+                    return Err(err(
+                        "CALNDR_APNS_ENVIRONMENT",
+                        "must be production or sandbox",
+                    ))
+                }
+            };
+            Some(ApnsSettings {
+                team_id,
+                key_id,
+                private_key: SecretString::from(key.replace("\\n", "\n")),
+                topic: var("CALNDR_APNS_TOPIC").unwrap_or_else(|| "club.calndr".into()),
+                url: http_url("CALNDR_APNS_URL", gateway)?,
+            })
+        }
+        (None, None, None) => None,
+        _ => {
+            return Err(err(
+                "CALNDR_APNS_PRIVATE_KEY",
+                "push needs CALNDR_APNS_TEAM_ID, CALNDR_APNS_KEY_ID and CALNDR_APNS_PRIVATE_KEY together",
+            ))
+        }
+    };
     let facebook = match (
         var("CALNDR_FACEBOOK_APP_ID"),
         var("CALNDR_FACEBOOK_APP_SECRET"),
@@ -362,6 +422,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             "https://graph.facebook.com/v19.0",
         )?,
         identity_timeout_ms: number("CALNDR_IDENTITY_TIMEOUT_MS", 5000, 30_000)?,
+        apns,
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
         rate_limits_enabled,
         workers: number("CALNDR_WORKERS", cores, 256)?,

@@ -16,6 +16,7 @@ use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
 use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
+use calndr_outbound::{Apns, ApnsConfig};
 use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
 use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
 use calndr_ports::{
@@ -157,10 +158,26 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         .mailer
         .clone()
         .unwrap_or_else(|| Arc::new(DisabledMailer));
-    let direct_push: Arc<dyn PushNotifier> = overrides
-        .push
-        .clone()
-        .unwrap_or_else(|| Arc::new(DisabledPush));
+    let direct_push: Arc<dyn PushNotifier> = match (&overrides.push, &config.apns) {
+        (Some(push), _) => push.clone(),
+        (None, Some(apns)) => Arc::new(
+            Apns::new(
+                ApnsConfig {
+                    team_id: apns.team_id.clone(),
+                    key_id: apns.key_id.clone(),
+                    private_key_pem: apns.private_key.expose_secret().to_owned(),
+                    topic: apns.topic.clone(),
+                    base_url: apns.url.clone(),
+                    timeout: std::time::Duration::from_secs(10),
+                },
+                accounts.clone(),
+                // Apple's gateways are https; a cleartext URL is a local fake speaking h2c.
+                apns.url.scheme() == "http",
+            )
+            .map_err(|e| StoreError::unexpected(format!("APNs: {e}")))?,
+        ),
+        (None, None) => Arc::new(DisabledPush),
+    };
     let queue: Arc<dyn JobQueue> = match (&pg_store, &overrides.memory_jobs) {
         (Some(pg), _) => pg.clone(),
         (None, Some(memory)) => memory.clone(),
@@ -173,14 +190,18 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         WorkerSettings::default(),
     );
     // Configured providers are reached through the queue: a request never waits on them.
-    let queued =
-        |configured: bool| configured && (overrides.queue_deliveries || !overrides_set(&overrides));
-    let mailer: Arc<dyn Mailer> = if queued(direct_mailer.configured()) {
+    // (A test's recording fake is called directly unless it asks for the queue.)
+    let queued = |configured: bool, overridden: bool| {
+        configured && (overrides.queue_deliveries || !overridden)
+    };
+    let mailer: Arc<dyn Mailer> = if queued(direct_mailer.configured(), overrides.mailer.is_some())
+    {
         Arc::new(QueuedMailer::new(queue.clone()))
     } else {
         direct_mailer
     };
-    let push: Arc<dyn PushNotifier> = if queued(direct_push.configured()) {
+    let push: Arc<dyn PushNotifier> = if queued(direct_push.configured(), overrides.push.is_some())
+    {
         Arc::new(QueuedPush::new(queue))
     } else {
         direct_push
@@ -306,12 +327,6 @@ fn identity_verifier(config: &Config) -> Result<Arc<dyn IdentityVerifier>, Store
     let verifier = ProviderIdentity::new(google, apple, facebook, timeout)
         .map_err(|e| StoreError::unexpected(format!("identity providers: {e}")))?;
     Ok(Arc::new(verifier))
-}
-
-/// Whether a test replaced a delivery provider (then it is called directly unless
-/// `queue_deliveries` asks for the queue).
-fn overrides_set(overrides: &Overrides) -> bool {
-    overrides.push.is_some() || overrides.mailer.is_some()
 }
 
 /// The stores of events, reminders, journal, alert e-mails and group chats: Postgres when

@@ -388,6 +388,16 @@ impl AccountStore for MemoryAccountStore {
         Ok(())
     }
 
+    async fn clear_device_token(&self, id: UserId, token: &str) -> Result<(), StoreError> {
+        let mut s = lock(&self.state);
+        if let Some(extras) = s.extras.get_mut(&id) {
+            if extras.apns_token.as_deref() == Some(token) {
+                extras.apns_token = None;
+            }
+        }
+        Ok(())
+    }
+
     async fn set_device_token(
         &self,
         id: UserId,

@@ -2,6 +2,8 @@
 //! speak HTTP as the real sites do. Every request goes to 127.0.0.1.
 #![expect(clippy::expect_used, reason = "test setup")]
 
+#[path = "support/apns.rs"]
+mod apns;
 #[path = "support/identity.rs"]
 mod identity;
 

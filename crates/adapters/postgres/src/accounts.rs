@@ -499,6 +499,20 @@ impl AccountStore for PgStore {
         one_row(n)
     }
 
+    async fn clear_device_token(&self, id: UserId, token: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        diesel::update(
+            users::table
+                .find(id.as_uuid())
+                .filter(users::apns_token.eq(token)),
+        )
+        .set(users::apns_token.eq(None::<String>))
+        .execute(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        Ok(())
+    }
+
     async fn set_device_token(
         &self,
         id: UserId,

@@ -25,6 +25,7 @@ mod migrations;
 mod notification_emails;
 mod openapi;
 mod password_reset;
+mod push;
 mod record_contracts;
 mod reminders;
 mod social;
