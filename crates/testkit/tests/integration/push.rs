@@ -1,6 +1,7 @@
 //! Pushes end to end: a custody change is queued by the request and delivered by the worker to
 //! APNs (a local HTTP/2 fake), and a device APNs calls unregistered loses its token.
 
+use calndr_testkit::app::Account;
 use calndr_testkit::{Backend, TestApp};
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};
@@ -36,6 +37,30 @@ async fn device_token(app: &TestApp, user: &str) -> Option<String> {
         .get(0)
 }
 
+/// Jeff and Deb; Deb's iPhone is registered for pushes.
+async fn parents_with_an_iphone(app: &TestApp) -> (Account, Account) {
+    let (jeff, deb) = family_of_two(app, "Jeff", "Deb").await;
+    ok(&app
+        .post_raw_form(
+            "/api/v1/users/me/device-token",
+            Some(&deb.token),
+            &format!("token={DEVICE}"),
+        )
+        .await);
+    (jeff, deb)
+}
+
+/// Jeff gives Deb the day: Deb's phone is to be told.
+async fn change_custody(app: &TestApp, jeff: &Account, deb: &Account, date: &str) {
+    ok(&app
+        .post_json(
+            "/api/v1/custody/",
+            Some(&jeff.token),
+            &json!({"date": date, "custodian_id": deb.user_id}),
+        )
+        .await);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_custody_change_reaches_the_other_parents_iphone_through_the_queue_and_apns() {
     let apns = MockServer::start().await;
@@ -48,21 +73,8 @@ async fn a_custody_change_reaches_the_other_parents_iphone_through_the_queue_and
         .mount(&apns)
         .await;
     let app = app_with_apns(&apns).await;
-    let (jeff, deb) = family_of_two(&app, "Jeff", "Deb").await;
-    ok(&app
-        .post_raw_form(
-            "/api/v1/users/me/device-token",
-            Some(&deb.token),
-            &format!("token={DEVICE}"),
-        )
-        .await);
-    ok(&app
-        .post_json(
-            "/api/v1/custody/",
-            Some(&jeff.token),
-            &json!({"date": "2025-03-07", "custodian_id": deb.user_id}),
-        )
-        .await);
+    let (jeff, deb) = parents_with_an_iphone(&app).await;
+    change_custody(&app, &jeff, &deb, "2025-03-07").await;
     assert!(
         apns.received_requests()
             .await
@@ -85,25 +97,12 @@ async fn a_device_apns_reports_unregistered_is_forgotten() {
         .mount(&apns)
         .await;
     let app = app_with_apns(&apns).await;
-    let (jeff, deb) = family_of_two(&app, "Jeff", "Deb").await;
-    ok(&app
-        .post_raw_form(
-            "/api/v1/users/me/device-token",
-            Some(&deb.token),
-            &format!("token={DEVICE}"),
-        )
-        .await);
+    let (jeff, deb) = parents_with_an_iphone(&app).await;
     assert_eq!(
         device_token(&app, &deb.user_id).await.as_deref(),
         Some(DEVICE)
     );
-    ok(&app
-        .post_json(
-            "/api/v1/custody/",
-            Some(&jeff.token),
-            &json!({"date": "2025-03-08", "custodian_id": deb.user_id}),
-        )
-        .await);
+    change_custody(&app, &jeff, &deb, "2025-03-08").await;
     assert_eq!(app.worker.run_once().await.expect("round").delivered, 1);
     assert_eq!(device_token(&app, &deb.user_id).await, None);
 }
