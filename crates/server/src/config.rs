@@ -78,11 +78,21 @@ pub struct Config {
     pub identity_timeout_ms: usize,
     /// APNs (token auth): team id, key id, `.p8` key, or off.
     pub apns: Option<ApnsSettings>,
+    /// E-mail through SES (`CALNDR_MAIL=ses`), or none.
+    pub ses: Option<SesSettings>,
     pub trust_forwarded_for: bool,
     pub rate_limits_enabled: bool,
     pub workers: usize,
     /// Warnings to log once the subscriber is up (e.g. a short secret).
     pub warnings: Vec<String>,
+}
+
+/// SES settings: region, sender, optional endpoint (a fake, a VPC endpoint).
+#[derive(Debug, Clone)]
+pub struct SesSettings {
+    pub region: String,
+    pub from: String,
+    pub endpoint_url: Option<String>,
 }
 
 /// Apple Push Notification service settings (`CALNDR_APNS_*`).
@@ -367,6 +377,17 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             ))
         }
     };
+    let ses = match var("CALNDR_MAIL").as_deref() {
+        None | Some("none") => None,
+        Some("ses") => Some(SesSettings {
+            region: var("CALNDR_SES_REGION")
+                .or_else(|| var("AWS_REGION"))
+                .unwrap_or_else(|| "us-east-1".into()),
+            from: var("CALNDR_MAIL_FROM").unwrap_or_else(|| "Calndr <no-reply@calndr.club>".into()),
+            endpoint_url: var("CALNDR_SES_ENDPOINT_URL"),
+        }),
+        Some(_) => return Err(err("CALNDR_MAIL", "must be ses or none")),
+    };
     let facebook = match (
         var("CALNDR_FACEBOOK_APP_ID"),
         var("CALNDR_FACEBOOK_APP_SECRET"),
@@ -423,6 +444,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         )?,
         identity_timeout_ms: number("CALNDR_IDENTITY_TIMEOUT_MS", 5000, 30_000)?,
         apns,
+        ses,
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
         rate_limits_enabled,
         workers: number("CALNDR_WORKERS", cores, 256)?,

@@ -12,6 +12,7 @@ use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
 use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
+use calndr_aws::{SesConfig, SesMailer};
 use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
@@ -154,10 +155,17 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             &config.public_base_url,
         ))
     });
-    let direct_mailer: Arc<dyn Mailer> = overrides
-        .mailer
-        .clone()
-        .unwrap_or_else(|| Arc::new(DisabledMailer));
+    let direct_mailer: Arc<dyn Mailer> = match (&overrides.mailer, &config.ses) {
+        (Some(mailer), _) => mailer.clone(),
+        (None, Some(ses)) => Arc::new(SesMailer::new(SesConfig {
+            region: ses.region.clone(),
+            from: ses.from.clone(),
+            endpoint_url: ses.endpoint_url.clone(),
+            static_credentials: None,
+            timeout: std::time::Duration::from_secs(10),
+        })),
+        (None, None) => Arc::new(DisabledMailer),
+    };
     let direct_push: Arc<dyn PushNotifier> = match (&overrides.push, &config.apns) {
         (Some(push), _) => push.clone(),
         (None, Some(apns)) => Arc::new(

@@ -53,7 +53,11 @@ locals {
       CALNDR_PUBLIC_BASE_URL     = local.public_url
       CALNDR_UPLOAD_DIR          = "/var/lib/calndr/uploads"
       CALNDR_DATABASE_POOL_SIZE  = tostring(var.database_pool_size)
-      RUST_LOG                   = "info"
+      # E-mail through SES from the identity the task role may send from.
+      CALNDR_MAIL       = "ses"
+      CALNDR_MAIL_FROM  = "Calndr <no-reply@${var.ses_identity}>"
+      CALNDR_SES_REGION = var.aws_region
+      RUST_LOG          = "info"
     },
     var.extra_environment,
   )
