@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 use crate::routes::{auth, health, media, users};
 use crate::routes::{custody, family, schedule_templates};
 use crate::routes::{events, group_chat, journal, notifications, reminders};
+use crate::routes::{medical, providers};
 
 struct BearerAuth;
 
@@ -58,6 +59,16 @@ impl Modify for BearerAuth {
         custody::integrity_check, custody::mismatches, custody::fix_mismatches,
         schedule_templates::list, schedule_templates::get, schedule_templates::create,
         schedule_templates::update, schedule_templates::delete, schedule_templates::apply,
+        providers::daycare::list, providers::daycare::create, providers::daycare::update,
+        providers::daycare::delete, providers::daycare::search,
+        providers::daycare::discover_calendar, providers::daycare::parse_events,
+        providers::daycare_calendar_sync,
+        providers::school::list, providers::school::create, providers::school::update,
+        providers::school::delete, providers::school::search,
+        providers::school::discover_calendar, providers::school::parse_events,
+        providers::school_events,
+        medical::list, medical::create, medical::get, medical::update, medical::delete,
+        medical::search,
     ),
     tags(
         (name = "auth", description = "Sign-in, sign-up and tokens"),
@@ -73,6 +84,9 @@ impl Modify for BearerAuth {
         (name = "custody", description = "Who has the children each day; handoffs"),
         (name = "custody-maintenance", description = "Custody data integrity checks and repairs"),
         (name = "schedule-templates", description = "Recurring custody schedules"),
+        (name = "daycare-providers", description = "The family's daycares and their calendars"),
+        (name = "school-providers", description = "The family's schools and their calendars"),
+        (name = "medical-providers", description = "The family's doctors and pharmacies"),
     )
 )]
 pub struct ApiDoc;

@@ -7,6 +7,7 @@ use calndr_app::{CustodyService, FamilyService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
+use calndr_app::{MedicalService, ProviderService};
 use calndr_ports::HealthCheck;
 
 use crate::metrics::Metrics;
@@ -41,6 +42,8 @@ pub struct ApiState {
     pub group_chats: GroupChatService,
     pub family: FamilyService,
     pub custody: CustodyService,
+    pub providers: ProviderService,
+    pub medical: MedicalService,
     pub readiness: Readiness,
     pub metrics: Arc<Metrics>,
     pub settings: ApiSettings,

@@ -10,8 +10,10 @@ pub mod family;
 pub mod group_chat;
 pub mod journal;
 pub mod limits;
+pub mod medical;
 pub mod notification_emails;
 pub mod photos;
+pub mod providers;
 pub mod reminders;
 
 pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registration, SignedIn};
@@ -23,5 +25,7 @@ pub use family::{FamilyDeps, FamilyService};
 pub use group_chat::GroupChatService;
 pub use journal::JournalService;
 pub use limits::{RateGuard, RateLimits};
+pub use medical::MedicalService;
 pub use notification_emails::NotificationEmailService;
+pub use providers::{Discovery, ParsedCalendar, ProviderDeps, ProviderService};
 pub use reminders::ReminderService;

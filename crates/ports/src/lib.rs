@@ -9,6 +9,8 @@ pub mod custody;
 pub mod error;
 pub mod family;
 pub mod mail;
+pub mod places;
+pub mod providers;
 pub mod push;
 pub mod rate_limit;
 pub mod records;
@@ -22,6 +24,8 @@ pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeli
 pub use error::{BoxError, StoreError};
 pub use family::FamilyStore;
 pub use mail::{Mailer, OutgoingEmail};
+pub use places::{CalendarSource, ExternalError, NearbySearch, PlacesSearch, TextSearch};
+pub use providers::{MedicalProviderStore, ProviderStore};
 pub use push::{PushMessage, PushNotifier};
 pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
 pub use records::{

@@ -42,6 +42,8 @@ pub struct TestApp {
     pub memory_records: Arc<MemoryRecords>,
     /// Every push the app sent (no provider is called).
     pub push: Arc<RecordingPush>,
+    /// The canned place search of `Builder::fake_places` (records the queries it received).
+    pub places: Arc<calndr_memory::FakePlaces>,
 }
 
 pub const TEST_SECRET: &str = "calndr-test-secret-0123456789abcdefghijklmnop";
@@ -71,6 +73,8 @@ pub struct Builder {
     env: HashMap<String, String>,
     /// Wire the production `DisabledPush` instead of the recording fake.
     push_disabled: bool,
+    /// Canned place search and calendar pages instead of the unconfigured defaults.
+    fake_places: bool,
 }
 
 impl Builder {
@@ -89,6 +93,13 @@ impl Builder {
     /// No push provider, as in production today: pushes answer 503.
     pub fn without_push(mut self) -> Self {
         self.push_disabled = true;
+        self
+    }
+
+    /// Canned place search and calendar pages (`calndr_memory::FakePlaces`, `FakeCalendars`)
+    /// instead of the production default, where both answer 503 `provider_not_configured`.
+    pub fn fake_places(mut self) -> Self {
+        self.fake_places = true;
         self
     }
 
@@ -120,6 +131,7 @@ impl Builder {
         let memory = Arc::new(MemoryAccountStore::new());
         let push = Arc::new(RecordingPush::new());
         let memory_records = Arc::new(MemoryRecords::new(memory.clone()));
+        let places = Arc::new(calndr_memory::FakePlaces::new());
         let wired = build_state(
             &config,
             Overrides {
@@ -135,6 +147,12 @@ impl Builder {
                 memory_family: Some(memory.clone()),
                 push: (!self.push_disabled)
                     .then(|| push.clone() as Arc<dyn calndr_ports::PushNotifier>),
+                places: self
+                    .fake_places
+                    .then(|| places.clone() as Arc<dyn calndr_ports::PlacesSearch>),
+                calendars: self.fake_places.then(|| {
+                    Arc::new(calndr_memory::FakeCalendars) as Arc<dyn calndr_ports::CalendarSource>
+                }),
             },
         )
         .expect("wire the test app");
@@ -147,6 +165,7 @@ impl Builder {
             memory,
             memory_records,
             push,
+            places,
         }
     }
 }
@@ -174,6 +193,7 @@ impl TestApp {
             limits: RateLimits::unlimited(),
             env: HashMap::new(),
             push_disabled: false,
+            fake_places: false,
         }
     }
 

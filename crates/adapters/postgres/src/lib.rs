@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod migrate;
 mod pool;
+mod providers;
 mod records;
 pub mod schema;
 mod seed;
