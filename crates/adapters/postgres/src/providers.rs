@@ -111,33 +111,23 @@ fn provider(kind: ProviderKind, r: ProviderRow) -> Provider {
     }
 }
 
-/// The owned bind values of a provider's fields (transactions need `'static` data).
-struct FieldBinds {
-    name: String,
-    address: Option<String>,
-    phone_number: Option<String>,
-    email: Option<String>,
-    hours: Option<String>,
-    notes: Option<String>,
-    google_place_id: Option<String>,
-    rating: Option<f64>,
-    website: Option<String>,
+fn owned<T>(v: &Option<T>, f: impl Fn(&T) -> &str) -> Option<String> {
+    v.as_ref().map(|x| f(x).to_owned())
 }
 
-impl From<&ProviderFields> for FieldBinds {
-    fn from(f: &ProviderFields) -> Self {
-        Self {
-            name: f.name.as_str().to_owned(),
-            address: f.address.as_ref().map(|v| v.as_str().to_owned()),
-            phone_number: f.phone_number.as_ref().map(|v| v.as_str().to_owned()),
-            email: f.email.as_ref().map(|v| v.as_str().to_owned()),
-            hours: f.hours.as_ref().map(|v| v.as_str().to_owned()),
-            notes: f.notes.as_ref().map(|v| v.as_str().to_owned()),
-            google_place_id: f.google_place_id.as_ref().map(|v| v.as_str().to_owned()),
-            rating: f.rating.map(Rating::get),
-            website: f.website.as_ref().map(|v| v.as_str().to_owned()),
-        }
-    }
+/// Binds the nine fields of `ProviderFields` as the next nine parameters.
+macro_rules! bind_provider {
+    ($q:expr, $f:expr) => {
+        $q.bind::<Text, _>($f.name.as_str().to_owned())
+            .bind::<Nullable<Text>, _>(owned(&$f.address, BoundedText::as_str))
+            .bind::<Nullable<Text>, _>(owned(&$f.phone_number, ShortText::as_str))
+            .bind::<Nullable<Text>, _>(owned(&$f.email, EmailAddress::as_str))
+            .bind::<Nullable<Text>, _>(owned(&$f.hours, ShortText::as_str))
+            .bind::<Nullable<Text>, _>(owned(&$f.notes, BoundedText::as_str))
+            .bind::<Nullable<Text>, _>(owned(&$f.google_place_id, ShortText::as_str))
+            .bind::<Nullable<Float8>, _>($f.rating.map(Rating::get))
+            .bind::<Nullable<Text>, _>(owned(&$f.website, WebUrl::as_str))
+    };
 }
 
 #[derive(QueryableByName)]
@@ -246,7 +236,6 @@ impl ProviderStore for PgStore {
         at: DateTime<Utc>,
     ) -> Result<Provider, StoreError> {
         let mut conn = self.conn().await?;
-        let f = FieldBinds::from(fields);
         let sql = format!(
             "INSERT INTO {} (family_id, name, address, phone_number, email, hours, notes, \
              google_place_id, rating, website, created_by_user_id, created_at, updated_at) \
@@ -254,17 +243,8 @@ impl ProviderStore for PgStore {
              RETURNING {PROVIDER_COLS}",
             tables(kind).providers
         );
-        let row: ProviderRow = diesel::sql_query(sql)
-            .bind::<SqlUuid, _>(family.as_uuid())
-            .bind::<Text, _>(f.name)
-            .bind::<Nullable<Text>, _>(f.address)
-            .bind::<Nullable<Text>, _>(f.phone_number)
-            .bind::<Nullable<Text>, _>(f.email)
-            .bind::<Nullable<Text>, _>(f.hours)
-            .bind::<Nullable<Text>, _>(f.notes)
-            .bind::<Nullable<Text>, _>(f.google_place_id)
-            .bind::<Nullable<Float8>, _>(f.rating)
-            .bind::<Nullable<Text>, _>(f.website)
+        let q = diesel::sql_query(sql).bind::<SqlUuid, _>(family.as_uuid());
+        let row: ProviderRow = bind_provider!(q, fields)
             .bind::<SqlUuid, _>(created_by.as_uuid())
             .bind::<Timestamp, _>(at.naive_utc())
             .get_result(&mut conn)
@@ -282,25 +262,16 @@ impl ProviderStore for PgStore {
         at: DateTime<Utc>,
     ) -> Result<Provider, StoreError> {
         let mut conn = self.conn().await?;
-        let f = FieldBinds::from(fields);
         let sql = format!(
             "UPDATE {} SET name = $3, address = $4, phone_number = $5, email = $6, hours = $7, \
              notes = $8, google_place_id = $9, rating = CAST($10 AS NUMERIC), website = $11, \
              updated_at = $12 WHERE id = $1 AND family_id = $2 RETURNING {PROVIDER_COLS}",
             tables(kind).providers
         );
-        let row: Option<ProviderRow> = diesel::sql_query(sql)
+        let q = diesel::sql_query(sql)
             .bind::<Int4, _>(id.get())
-            .bind::<SqlUuid, _>(family.as_uuid())
-            .bind::<Text, _>(f.name)
-            .bind::<Nullable<Text>, _>(f.address)
-            .bind::<Nullable<Text>, _>(f.phone_number)
-            .bind::<Nullable<Text>, _>(f.email)
-            .bind::<Nullable<Text>, _>(f.hours)
-            .bind::<Nullable<Text>, _>(f.notes)
-            .bind::<Nullable<Text>, _>(f.google_place_id)
-            .bind::<Nullable<Float8>, _>(f.rating)
-            .bind::<Nullable<Text>, _>(f.website)
+            .bind::<SqlUuid, _>(family.as_uuid());
+        let row: Option<ProviderRow> = bind_provider!(q, fields)
             .bind::<Timestamp, _>(at.naive_utc())
             .get_result(&mut conn)
             .await
@@ -550,10 +521,6 @@ impl From<MedicalRow> for MedicalProvider {
             updated_at: r.updated_at,
         }
     }
-}
-
-fn owned<T>(v: &Option<T>, f: impl Fn(&T) -> &str) -> Option<String> {
-    v.as_ref().map(|x| f(x).to_owned())
 }
 
 /// Binds the twelve fields of `MedicalChanges` as `$3..$14` (`$1`, `$2` are bound before).

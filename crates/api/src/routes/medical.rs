@@ -4,14 +4,15 @@
 
 use actix_web::{web, HttpResponse};
 use calndr_domain::{
-    MedicalChanges, MedicalInput, MedicalProvider, MedicalProviderId, Place, ShortText,
+    BoundedText, EmailAddress, MedicalChanges, MedicalInput, MedicalProvider, MedicalProviderId,
+    Place, ShortText, WebUrl,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
-use crate::routes::providers::{iso_utc, ProviderSearchRequest};
+use crate::routes::providers::{iso_utc, text, ProviderSearchRequest};
 use crate::state::ApiState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,16 +47,16 @@ impl From<&MedicalProvider> for MedicalProviderResponse {
             id: m.id.get(),
             family_id: m.family_id.to_string(),
             name: m.name.as_str().to_owned(),
-            specialty: m.specialty.as_ref().map(|v| v.as_str().to_owned()),
-            address: m.address.as_ref().map(|v| v.as_str().to_owned()),
-            phone: m.phone.as_ref().map(|v| v.as_str().to_owned()),
-            email: m.email.as_ref().map(|v| v.as_str().to_owned()),
-            website: m.website.as_ref().map(|v| v.as_str().to_owned()),
+            specialty: text(&m.specialty, ShortText::as_str),
+            address: text(&m.address, BoundedText::as_str),
+            phone: text(&m.phone, ShortText::as_str),
+            email: text(&m.email, EmailAddress::as_str),
+            website: text(&m.website, WebUrl::as_str),
             latitude: m.latitude,
             longitude: m.longitude,
-            zip_code: m.zip_code.as_ref().map(|v| v.as_str().to_owned()),
-            notes: m.notes.as_ref().map(|v| v.as_str().to_owned()),
-            google_place_id: m.google_place_id.as_ref().map(|v| v.as_str().to_owned()),
+            zip_code: text(&m.zip_code, ShortText::as_str),
+            notes: text(&m.notes, BoundedText::as_str),
+            google_place_id: text(&m.google_place_id, ShortText::as_str),
             rating: m.rating.map(|r| r.get()),
             created_by_user_id: m.created_by.to_string(),
             created_at: iso_utc(m.created_at, m.updated_at),

@@ -15,8 +15,8 @@ use actix_web::{web, HttpResponse};
 use calndr_app::{Discovery, ParsedCalendar};
 use calndr_domain::providers::CALENDAR_URL_MAX;
 use calndr_domain::{
-    CalendarEvent, CalendarSync, Place, Provider, ProviderFields, ProviderId, ProviderInput,
-    ProviderKind, SearchArea, WebUrl,
+    BoundedText, CalendarEvent, CalendarSync, EmailAddress, Place, Provider, ProviderFields,
+    ProviderId, ProviderInput, ProviderKind, SearchArea, ShortText, WebUrl,
 };
 use chrono::{NaiveDateTime, SecondsFormat};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,11 @@ pub(crate) fn iso_utc(t: Option<NaiveDateTime>, fallback: Option<NaiveDateTime>)
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
+}
+
+/// An optional value object as its wire text.
+pub(crate) fn text<T>(v: &Option<T>, as_str: fn(&T) -> &str) -> Option<String> {
+    v.as_ref().map(|x| as_str(x).to_owned())
 }
 
 /// A daycare or school (contract P1).
@@ -62,14 +67,14 @@ impl From<&Provider> for ProviderResponse {
         Self {
             id: p.id.get(),
             name: f.name.as_str().to_owned(),
-            address: f.address.as_ref().map(|v| v.as_str().to_owned()),
-            phone_number: f.phone_number.as_ref().map(|v| v.as_str().to_owned()),
-            email: f.email.as_ref().map(|v| v.as_str().to_owned()),
-            hours: f.hours.as_ref().map(|v| v.as_str().to_owned()),
-            notes: f.notes.as_ref().map(|v| v.as_str().to_owned()),
-            google_place_id: f.google_place_id.as_ref().map(|v| v.as_str().to_owned()),
+            address: text(&f.address, BoundedText::as_str),
+            phone_number: text(&f.phone_number, ShortText::as_str),
+            email: text(&f.email, EmailAddress::as_str),
+            hours: text(&f.hours, ShortText::as_str),
+            notes: text(&f.notes, BoundedText::as_str),
+            google_place_id: text(&f.google_place_id, ShortText::as_str),
             rating: f.rating.map(|r| r.get()).filter(|r| *r != 0.0),
-            website: f.website.as_ref().map(|v| v.as_str().to_owned()),
+            website: text(&f.website, WebUrl::as_str),
             created_by_user_id: p.created_by.to_string(),
             created_at: iso_utc(p.created_at, p.updated_at),
             updated_at: iso_utc(p.updated_at, p.created_at),

@@ -1,10 +1,10 @@
 //! `/api/v1/medical-providers/*` (spec 1.22, 2.19, 3.10; contract 2.11 M1-M5).
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use calndr_testkit::{Backend, TestApp};
 use serde_json::{json, Value};
 
+use crate::events::delete;
 use crate::support::{app, assert_error, assert_invalid, ok};
 
 const BASE: &str = "/api/v1/medical-providers/";
@@ -68,13 +68,7 @@ async fn medical_crud_normalises_phone_and_website_and_put_is_partial() {
         assert_eq!(changed[key], m[key], "{key} kept");
     }
 
-    let del = ok(&app
-        .send(
-            TestRequest::delete()
-                .uri(&format!("{BASE}{id}"))
-                .insert_header(("authorization", format!("Bearer {}", jo.token))),
-        )
-        .await);
+    let del = ok(&delete(&app, &format!("{BASE}{id}"), &jo.token).await);
     assert_eq!(
         del,
         json!({"message": "Medical provider deleted successfully"})

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use calndr_memory::{MemoryAccountStore, MemoryProviders};
 use calndr_postgres::{PgConfig, PgStore};
 use calndr_testkit::app::Account;
@@ -13,6 +12,7 @@ use calndr_testkit::provider_contracts::{self, ProviderStores};
 use calndr_testkit::{Backend, TestApp, TestDatabase};
 use serde_json::{json, Value};
 
+use crate::events::delete;
 use crate::support::{app, assert_error, assert_invalid, ok, sql};
 
 // ----------------------------------------------------------------------------------------------
@@ -156,13 +156,7 @@ async fn daycare_and_school_crud_round_trip_in_the_apps_shape() {
         assert_eq!(put["rating"], Value::Null, "a 0 rating reads as unknown");
         assert_eq!(put["created_at"], p["created_at"]);
 
-        let del = ok(&app
-            .send(
-                TestRequest::delete()
-                    .uri(&format!("{base}/{id}"))
-                    .insert_header(("authorization", format!("Bearer {}", jo.token))),
-            )
-            .await);
+        let del = ok(&delete(&app, &format!("{base}/{id}"), &jo.token).await);
         assert_eq!(del["status"], "success");
         assert!(del["message"]
             .as_str()
@@ -484,6 +478,18 @@ async fn discover_calendar_follows_the_spec_per_kind() {
     assert_eq!(none["success"], false);
 }
 
+async fn followed_daycare_sync(app: &TestApp, who: &Account) -> Option<i32> {
+    sql(app)
+        .await
+        .query_one(
+            "SELECT daycare_sync_id FROM families WHERE id = $1::text::uuid",
+            &[&who.family_id],
+        )
+        .await
+        .expect("family")
+        .get(0)
+}
+
 async fn count(app: &TestApp, query: &str, id: i64) -> i64 {
     let id = i32::try_from(id).expect("id");
     sql(app)
@@ -532,15 +538,7 @@ async fn parse_events_replaces_events_upserts_the_sync_and_points_the_family_at_
         1,
         "one sync per (provider, url)"
     );
-    let followed: Option<i32> = sql(&app)
-        .await
-        .query_one(
-            "SELECT daycare_sync_id FROM families WHERE id = $1::text::uuid",
-            &[&jo.family_id],
-        )
-        .await
-        .expect("family")
-        .get(0);
+    let followed = followed_daycare_sync(&app, &jo).await;
     assert!(followed.is_some(), "families.daycare_sync_id is set");
 
     let sync = ok(&app.get(&format!("{DAYCARE}/{id}/calendar-sync"), t).await);
@@ -612,24 +610,10 @@ async fn parse_events_replaces_events_upserts_the_sync_and_points_the_family_at_
     assert_eq!(count(&app, events_q, id).await, 3, "nothing half-written");
 
     // Deleting the provider removes its syncs and events and unsets the family's calendar.
-    ok(&app
-        .send(
-            TestRequest::delete()
-                .uri(&format!("{DAYCARE}/{id}"))
-                .insert_header(("authorization", format!("Bearer {}", jo.token))),
-        )
-        .await);
+    ok(&delete(&app, &format!("{DAYCARE}/{id}"), &jo.token).await);
     assert_eq!(count(&app, events_q, id).await, 0);
     assert_eq!(count(&app, syncs_q, id).await, 0);
-    let followed: Option<i32> = sql(&app)
-        .await
-        .query_one(
-            "SELECT daycare_sync_id FROM families WHERE id = $1::text::uuid",
-            &[&jo.family_id],
-        )
-        .await
-        .expect("family")
-        .get(0);
+    let followed = followed_daycare_sync(&app, &jo).await;
     assert_eq!(followed, None);
 }
 
