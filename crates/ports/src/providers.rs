@@ -63,7 +63,8 @@ pub trait ProviderStore: Send + Sync {
         id: ProviderId,
     ) -> Result<(), StoreError>;
 
-    /// The provider and its most recently created sync, if any. `NotFound` as for `provider`.
+    /// The provider and its most recently synced sync (then the newest), if any. `NotFound` as
+    /// for `provider`.
     async fn calendar_sync(
         &self,
         kind: ProviderKind,

@@ -132,6 +132,19 @@ pub async fn providers_are_family_scoped_and_delete_cascades(stores: ProviderSto
     let latest = latest.expect("a sync");
     assert_eq!(latest.calendar_url, cal);
     assert!(latest.last_sync_at.is_some());
+    // Another page, then the first again: the state shown is the last one synced.
+    let events_page = url("https://learningtree.example.com/events");
+    s.replace_calendar(daycare, a, p.id, &events_page, &three, Utc::now())
+        .await
+        .expect("other page");
+    let (_, shown) = s.calendar_sync(daycare, a, p.id).await.expect("sync");
+    assert_eq!(shown.expect("a sync").calendar_url, events_page);
+    s.replace_calendar(daycare, a, p.id, &cal, &three[..2], Utc::now())
+        .await
+        .expect("first page again");
+    let (_, shown) = s.calendar_sync(daycare, a, p.id).await.expect("sync");
+    let shown = shown.expect("a sync");
+    assert_eq!((shown.calendar_url, shown.events_count), (cal, 2));
 
     let updated = s
         .update_provider(daycare, a, p.id, &fields("Oak", None), Utc::now())

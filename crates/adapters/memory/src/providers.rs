@@ -183,8 +183,8 @@ impl ProviderStore for MemoryProviders {
         let latest = s
             .syncs
             .values()
-            .rev()
-            .find(|r| r.kind == kind && r.provider == id.get())
+            .filter(|r| r.kind == kind && r.provider == id.get())
+            .max_by_key(|r| (r.sync.last_sync_at, r.sync.id))
             .map(|r| r.sync.clone());
         Ok((p, latest))
     }

@@ -331,7 +331,7 @@ impl ProviderStore for PgStore {
         let t = tables(kind);
         let sql = format!(
             "SELECT {SYNC_COLS} FROM {} WHERE {} = $1 \
-             ORDER BY created_at DESC NULLS LAST, id DESC LIMIT 1",
+             ORDER BY last_sync_at DESC NULLS LAST, created_at DESC NULLS LAST, id DESC LIMIT 1",
             t.syncs, t.fk
         );
         let sync: Option<SyncRow> = diesel::sql_query(sql)
