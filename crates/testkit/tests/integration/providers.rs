@@ -705,3 +705,29 @@ async fn the_embedded_store_serves_the_same_provider_routes() {
     assert!(is_iso_seconds_utc(&sync["last_sync_at"]));
     assert_eq!(ok(&app.get(DAYCARE, t).await), json!([p]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_parses_of_one_school_leave_one_sync_and_one_set_of_events() {
+    // Schools have no unique key on (provider, url) syncs: the provider row lock is what keeps
+    // concurrent parses from creating two syncs or colliding on the events' unique key.
+    let app = fake_app().await;
+    let jo = app.register("Jo").await;
+    let t = Some(jo.token.as_str());
+    let id = create(&app, SCHOOL, &jo, &full_provider()).await["id"]
+        .as_i64()
+        .expect("id");
+    let path = format!("{SCHOOL}/{id}/parse-events");
+    let body = json!({"calendar_url": "https://learningtree.example.com/calendar"});
+    let (r1, r2, r3) = tokio::join!(
+        app.post_json(&path, t, &body),
+        app.post_json(&path, t, &body),
+        app.post_json(&path, t, &body)
+    );
+    for r in [r1, r2, r3] {
+        assert_eq!(ok(&r)["events_count"], 3);
+    }
+    let syncs_q = "SELECT count(*) FROM school_calendar_syncs WHERE school_provider_id = $1";
+    let events_q = "SELECT count(*) FROM school_events WHERE school_provider_id = $1";
+    assert_eq!(count(&app, syncs_q, id).await, 1);
+    assert_eq!(count(&app, events_q, id).await, 3);
+}
