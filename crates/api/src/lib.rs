@@ -124,6 +124,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(routes::custody::configure);
     cfg.configure(routes::schedule_templates::configure);
     cfg.configure(routes::weather::configure);
+    cfg.configure(routes::providers::configure);
+    cfg.configure(routes::medical::configure);
 }
 
 /// The application: state, extractor limits and error handlers, middleware, routes.

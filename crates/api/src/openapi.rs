@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 use crate::routes::{auth, health, media, users};
 use crate::routes::{custody, family, schedule_templates, weather};
 use crate::routes::{events, group_chat, journal, notifications, reminders};
+use crate::routes::{medical, providers};
 
 struct BearerAuth;
 
@@ -59,6 +60,16 @@ impl Modify for BearerAuth {
         schedule_templates::list, schedule_templates::get, schedule_templates::create,
         schedule_templates::update, schedule_templates::delete, schedule_templates::apply,
         weather::forecast, weather::historic,
+        providers::daycare::list, providers::daycare::create, providers::daycare::update,
+        providers::daycare::delete, providers::daycare::search,
+        providers::daycare::discover_calendar, providers::daycare::parse_events,
+        providers::daycare_calendar_sync,
+        providers::school::list, providers::school::create, providers::school::update,
+        providers::school::delete, providers::school::search,
+        providers::school::discover_calendar, providers::school::parse_events,
+        providers::school_events,
+        medical::list, medical::create, medical::get, medical::update, medical::delete,
+        medical::search,
     ),
     tags(
         (name = "auth", description = "Sign-in, sign-up and tokens"),
@@ -75,6 +86,9 @@ impl Modify for BearerAuth {
         (name = "custody-maintenance", description = "Custody data integrity checks and repairs"),
         (name = "schedule-templates", description = "Recurring custody schedules"),
         (name = "weather", description = "Daily weather for the calendar (Open-Meteo)"),
+        (name = "daycare-providers", description = "The family's daycares and their calendars"),
+        (name = "school-providers", description = "The family's schools and their calendars"),
+        (name = "medical-providers", description = "The family's doctors and pharmacies"),
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@ use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
     SocialSignIn, WeatherService,
 };
+use calndr_app::{MedicalService, ProviderService};
 use calndr_ports::HealthCheck;
 
 use crate::metrics::Metrics;
@@ -44,6 +45,8 @@ pub struct ApiState {
     pub custody: CustodyService,
     pub weather: WeatherService,
     pub social: SocialSignIn,
+    pub providers: ProviderService,
+    pub medical: MedicalService,
     pub readiness: Readiness,
     pub metrics: Arc<Metrics>,
     pub settings: ApiSettings,

@@ -112,6 +112,15 @@ int_id!(
     /// An alert e-mail address of a family (`notification_emails.id`).
     NotificationEmailId
 );
+int_id!(
+    /// A daycare or school of a family (`daycare_providers.id` / `school_providers.id`; which
+    /// table is said by the `ProviderKind` next to it).
+    ProviderId
+);
+int_id!(
+    /// A doctor, dentist or pharmacy of a family (`medical_providers.id`).
+    MedicalProviderId
+);
 
 #[cfg(test)]
 mod tests {

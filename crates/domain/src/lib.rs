@@ -11,6 +11,7 @@ pub mod error;
 pub mod family;
 pub mod identity;
 pub mod ids;
+pub mod providers;
 pub mod records;
 pub mod schedule;
 pub mod values;
@@ -28,7 +29,13 @@ pub use error::ValidationError;
 pub use family::FamilyMember;
 pub use identity::{ExternalIdentity, IdentityProvider, ProviderSubject};
 pub use ids::{
-    EventId, FamilyId, JournalEntryId, NotificationEmailId, ReminderId, ThemeId, UserId,
+    EventId, FamilyId, JournalEntryId, MedicalProviderId, NotificationEmailId, ProviderId,
+    ReminderId, ThemeId, UserId,
+};
+pub use providers::{
+    CalendarEvent, CalendarSync, MedicalChanges, MedicalInput, MedicalProvider, Place,
+    PlaceCategory, PlaceQuery, PostalCode, Provider, ProviderFields, ProviderInput, Rating,
+    SearchArea, WebUrl,
 };
 pub use records::{
     parse_time_of_day, BoundedText, ContactType, Event, EventDraft, GroupChat, JournalChanges,

@@ -11,6 +11,8 @@ pub mod family;
 pub mod identity;
 pub mod jobs;
 pub mod mail;
+pub mod places;
+pub mod providers;
 pub mod push;
 pub mod rate_limit;
 pub mod records;
@@ -28,6 +30,8 @@ pub use family::FamilyStore;
 pub use identity::{IdentityError, IdentityVerifier};
 pub use jobs::{ClaimedJob, JobCounts, JobQueue, NewJob};
 pub use mail::{Mailer, OutgoingEmail};
+pub use places::{CalendarSource, ExternalError, NearbySearch, PlacesSearch, TextSearch};
+pub use providers::{MedicalProviderStore, ProviderStore};
 pub use push::{PushMessage, PushNotifier};
 pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
 pub use records::{

@@ -12,17 +12,20 @@ use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
 use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
+use calndr_app::{MedicalService, ProviderDeps, ProviderService};
 use calndr_aws::{SesConfig, SesMailer};
 use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
 use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
+use calndr_memory::{MemoryProviders, UnconfiguredCalendars, UnconfiguredPlaces};
 use calndr_outbound::{Apns, ApnsConfig};
 use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
 use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
 };
+use calndr_ports::{CalendarSource, MedicalProviderStore, PlacesSearch, ProviderStore};
 use calndr_ports::{CustodyStore, FamilyStore, JobQueue, PushNotifier, TemplateStore};
 use calndr_ports::{
     EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
@@ -65,6 +68,10 @@ pub struct Overrides {
     pub queue_deliveries: bool,
     /// The embedded job queue to use when no database is configured.
     pub memory_jobs: Option<Arc<MemoryJobQueue>>,
+    /// The place search (default: none configured, every search answers 503).
+    pub places: Option<Arc<dyn PlacesSearch>>,
+    /// The calendar-page reader (default: none configured, discovery and parsing answer 503).
+    pub calendars: Option<Arc<dyn CalendarSource>>,
 }
 
 /// The storage side: the account store, its health check, its pools for `/metrics`, and the
@@ -250,6 +257,21 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         Arc::new(NoWeather)
     };
     let weather = WeatherService::new(weather_source, cache.clone());
+    let (provider_store, medical_store) = provider_stores(pg_store.as_ref(), &accounts);
+    let places: Arc<dyn PlacesSearch> = overrides
+        .places
+        .clone()
+        .unwrap_or_else(|| Arc::new(UnconfiguredPlaces));
+    let calendars: Arc<dyn CalendarSource> = overrides
+        .calendars
+        .clone()
+        .unwrap_or_else(|| Arc::new(UnconfiguredCalendars));
+    let provider_service = ProviderService::new(ProviderDeps {
+        store: provider_store,
+        places: places.clone(),
+        calendars,
+    });
+    let medical_service = MedicalService::new(medical_store, places);
     let auth = AuthService::new(
         tokens.clone(),
         accounts.clone(),
@@ -294,6 +316,8 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 tokens_for_social,
                 account_service_for_social,
             ),
+            providers: provider_service,
+            medical: medical_service,
             readiness: Readiness {
                 database,
                 cache: cache_health,
@@ -405,6 +429,21 @@ impl CustodyStores {
                     templates: memory,
                 }
             }
+        }
+    }
+}
+
+/// The stores of daycares, schools and medical providers: Postgres when configured, else one
+/// embedded store.
+fn provider_stores(
+    pg: Option<&Arc<PgStore>>,
+    accounts: &Arc<dyn AccountStore>,
+) -> (Arc<dyn ProviderStore>, Arc<dyn MedicalProviderStore>) {
+    match pg {
+        Some(pg) => (pg.clone(), pg.clone()),
+        None => {
+            let m = Arc::new(MemoryProviders::new(accounts.clone()));
+            (m.clone(), m)
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct TestApp {
     pub push: Arc<RecordingPush>,
     /// The delivery worker (with `queued_deliveries`, pushes and e-mails wait for it).
     pub worker: JobWorker,
+    /// The canned place search of `Builder::fake_places` (records the queries it received).
+    pub places: Arc<calndr_memory::FakePlaces>,
 }
 
 pub const TEST_SECRET: &str = "calndr-test-secret-0123456789abcdefghijklmnop";
@@ -74,6 +76,8 @@ pub struct Builder {
     /// Wire the production `DisabledPush` instead of the recording fake.
     push_disabled: bool,
     queued_deliveries: bool,
+    /// Canned place search and calendar pages instead of the unconfigured defaults.
+    fake_places: bool,
 }
 
 impl Builder {
@@ -99,6 +103,13 @@ impl Builder {
     /// nothing reaches the recording fakes until `worker.run_once()`.
     pub fn queued_deliveries(mut self) -> Self {
         self.queued_deliveries = true;
+        self
+    }
+
+    /// Canned place search and calendar pages (`calndr_memory::FakePlaces`, `FakeCalendars`)
+    /// instead of the production default, where both answer 503 `provider_not_configured`.
+    pub fn fake_places(mut self) -> Self {
+        self.fake_places = true;
         self
     }
 
@@ -133,6 +144,7 @@ impl Builder {
         let memory = Arc::new(MemoryAccountStore::new());
         let push = Arc::new(RecordingPush::new());
         let memory_records = Arc::new(MemoryRecords::new(memory.clone()));
+        let places = Arc::new(calndr_memory::FakePlaces::new());
         let wired = build_state(
             &config,
             Overrides {
@@ -150,6 +162,12 @@ impl Builder {
                     .then(|| push.clone() as Arc<dyn calndr_ports::PushNotifier>),
                 queue_deliveries: self.queued_deliveries,
                 memory_jobs: None,
+                places: self
+                    .fake_places
+                    .then(|| places.clone() as Arc<dyn calndr_ports::PlacesSearch>),
+                calendars: self.fake_places.then(|| {
+                    Arc::new(calndr_memory::FakeCalendars) as Arc<dyn calndr_ports::CalendarSource>
+                }),
             },
         )
         .expect("wire the test app");
@@ -163,6 +181,7 @@ impl Builder {
             memory_records,
             push,
             worker: wired.worker,
+            places,
         }
     }
 }
@@ -191,6 +210,7 @@ impl TestApp {
             env: HashMap::new(),
             push_disabled: false,
             queued_deliveries: false,
+            fake_places: false,
         }
     }
 

@@ -20,6 +20,7 @@ pub mod contracts;
 pub mod custody_contracts;
 pub mod db;
 pub mod job_contracts;
+pub mod provider_contracts;
 pub mod record_contracts;
 
 pub use app::{Backend, TestApp, TestResponse};

@@ -10,6 +10,7 @@ mod events;
 mod jobs;
 mod migrate;
 mod pool;
+mod providers;
 mod records;
 pub mod schema;
 mod seed;

@@ -29,6 +29,12 @@ enum Fixture {
     Custody,
     /// A weekly schedule template of family A (inactive, so B's calls cannot touch it).
     ScheduleTemplate,
+    /// A daycare of family A (with a website).
+    Daycare,
+    /// A school of family A (with a website).
+    School,
+    /// A doctor of family A.
+    MedicalProvider,
 }
 
 /// One route taking an id. `{id}` in `path` and `body` is replaced by the record's id.
@@ -130,6 +136,70 @@ fn rows() -> Vec<Row> {
             Some(r#"{"template_id":{id},"start_date":"","end_date":"","overwrite_existing":true}"#),
             ScheduleTemplate,
         ),
+        // daycare and school providers (spec 1.14, 1.15): 404, not the original's 500
+        row(
+            "PUT",
+            "/api/v1/daycare-providers/{id}",
+            Some(r#"{"name":"taken"}"#),
+            Daycare,
+        ),
+        row("DELETE", "/api/v1/daycare-providers/{id}", None, Daycare),
+        row(
+            "GET",
+            "/api/v1/daycare-providers/{id}/calendar-sync",
+            None,
+            Daycare,
+        ),
+        row(
+            "GET",
+            "/api/v1/daycare-providers/{id}/discover-calendar",
+            None,
+            Daycare,
+        ),
+        row(
+            "POST",
+            "/api/v1/daycare-providers/{id}/parse-events",
+            Some(r#"{"calendar_url":"https://taken.example.com/cal"}"#),
+            Daycare,
+        ),
+        row(
+            "PUT",
+            "/api/v1/school-providers/{id}",
+            Some(r#"{"name":"taken"}"#),
+            School,
+        ),
+        row("DELETE", "/api/v1/school-providers/{id}", None, School),
+        row(
+            "GET",
+            "/api/v1/school-providers/{id}/discover-calendar",
+            None,
+            School,
+        ),
+        row(
+            "POST",
+            "/api/v1/school-providers/{id}/parse-events",
+            Some(r#"{"calendar_url":"https://taken.example.com/cal"}"#),
+            School,
+        ),
+        // medical providers (spec 1.22)
+        row(
+            "GET",
+            "/api/v1/medical-providers/{id}",
+            None,
+            MedicalProvider,
+        ),
+        row(
+            "PUT",
+            "/api/v1/medical-providers/{id}",
+            Some(r#"{"name":"taken"}"#),
+            MedicalProvider,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/medical-providers/{id}",
+            None,
+            MedicalProvider,
+        ),
     ]
 }
 
@@ -198,8 +268,32 @@ async fn seed(app: &TestApp, a: &Account, fixture: Fixture, n: usize) -> String 
             )
             .await
         }
+        Fixture::Daycare | Fixture::School => {
+            app.post_json(
+                provider_base(fixture),
+                t,
+                &json!({"name": "A's", "website": "a.example.com"}),
+            )
+            .await
+        }
+        Fixture::MedicalProvider => {
+            app.post_json(
+                "/api/v1/medical-providers/",
+                t,
+                &json!({"name": "A's doctor", "phone": "910-555-0100"}),
+            )
+            .await
+        }
     };
     ok(&body)["id"].to_string()
+}
+
+fn provider_base(fixture: Fixture) -> &'static str {
+    if fixture == Fixture::Daycare {
+        "/api/v1/daycare-providers"
+    } else {
+        "/api/v1/school-providers"
+    }
 }
 
 /// Family A's view of the record (compared before and after B's call).
@@ -227,6 +321,8 @@ async fn read_back(app: &TestApp, a: &Account, fixture: Fixture, id: &str) -> Va
             app.get(&format!("/api/v1/schedule-templates/{id}"), t)
                 .await
         }
+        Fixture::Daycare | Fixture::School => app.get(provider_base(fixture), t).await,
+        Fixture::MedicalProvider => app.get(&format!("/api/v1/medical-providers/{id}"), t).await,
         Fixture::Babysitter => {
             let again = ok(&app
                 .post_json(

@@ -92,6 +92,44 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/notifications/emails/{email_id}"),
     ("delete", "/api/v1/notifications/emails/{email_id}"),
     ("post", "/api/v1/group-chat"),
+    // daycare, school and medical providers, school events
+    ("get", "/api/v1/daycare-providers"),
+    ("post", "/api/v1/daycare-providers"),
+    ("post", "/api/v1/daycare-providers/search"),
+    (
+        "get",
+        "/api/v1/daycare-providers/{provider_id}/discover-calendar",
+    ),
+    (
+        "post",
+        "/api/v1/daycare-providers/{provider_id}/parse-events",
+    ),
+    (
+        "get",
+        "/api/v1/daycare-providers/{provider_id}/calendar-sync",
+    ),
+    ("put", "/api/v1/daycare-providers/{provider_id}"),
+    ("delete", "/api/v1/daycare-providers/{provider_id}"),
+    ("get", "/api/v1/school-providers"),
+    ("post", "/api/v1/school-providers"),
+    ("post", "/api/v1/school-providers/search"),
+    (
+        "get",
+        "/api/v1/school-providers/{provider_id}/discover-calendar",
+    ),
+    (
+        "post",
+        "/api/v1/school-providers/{provider_id}/parse-events",
+    ),
+    ("put", "/api/v1/school-providers/{provider_id}"),
+    ("delete", "/api/v1/school-providers/{provider_id}"),
+    ("get", "/api/v1/school-events"),
+    ("get", "/api/v1/medical-providers"),
+    ("post", "/api/v1/medical-providers"),
+    ("post", "/api/v1/medical-providers/search"),
+    ("get", "/api/v1/medical-providers/{provider_id}"),
+    ("put", "/api/v1/medical-providers/{provider_id}"),
+    ("delete", "/api/v1/medical-providers/{provider_id}"),
     // Root routes the document also describes.
     ("get", "/health"),
     ("get", "/ready"),
@@ -168,6 +206,44 @@ const PROTECTED: &[(&str, &str)] = &[
     ("put", "/api/v1/notifications/emails/{email_id}"),
     ("delete", "/api/v1/notifications/emails/{email_id}"),
     ("post", "/api/v1/group-chat"),
+    // daycare, school and medical providers, school events
+    ("get", "/api/v1/daycare-providers"),
+    ("post", "/api/v1/daycare-providers"),
+    ("post", "/api/v1/daycare-providers/search"),
+    (
+        "get",
+        "/api/v1/daycare-providers/{provider_id}/discover-calendar",
+    ),
+    (
+        "post",
+        "/api/v1/daycare-providers/{provider_id}/parse-events",
+    ),
+    (
+        "get",
+        "/api/v1/daycare-providers/{provider_id}/calendar-sync",
+    ),
+    ("put", "/api/v1/daycare-providers/{provider_id}"),
+    ("delete", "/api/v1/daycare-providers/{provider_id}"),
+    ("get", "/api/v1/school-providers"),
+    ("post", "/api/v1/school-providers"),
+    ("post", "/api/v1/school-providers/search"),
+    (
+        "get",
+        "/api/v1/school-providers/{provider_id}/discover-calendar",
+    ),
+    (
+        "post",
+        "/api/v1/school-providers/{provider_id}/parse-events",
+    ),
+    ("put", "/api/v1/school-providers/{provider_id}"),
+    ("delete", "/api/v1/school-providers/{provider_id}"),
+    ("get", "/api/v1/school-events"),
+    ("get", "/api/v1/medical-providers"),
+    ("post", "/api/v1/medical-providers"),
+    ("post", "/api/v1/medical-providers/search"),
+    ("get", "/api/v1/medical-providers/{provider_id}"),
+    ("put", "/api/v1/medical-providers/{provider_id}"),
+    ("delete", "/api/v1/medical-providers/{provider_id}"),
 ];
 
 async fn document() -> Value {
