@@ -123,6 +123,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(routes::family::configure);
     cfg.configure(routes::custody::configure);
     cfg.configure(routes::schedule_templates::configure);
+    cfg.configure(routes::circle::configure);
 }
 
 /// The application: state, extractor limits and error handlers, middleware, routes.

@@ -4,6 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{auth, health, media, users};
+use crate::routes::{babysitters, children, emergency_contacts, medications, themes};
 use crate::routes::{custody, family, schedule_templates};
 use crate::routes::{events, group_chat, journal, notifications, reminders};
 
@@ -58,6 +59,13 @@ impl Modify for BearerAuth {
         custody::integrity_check, custody::mismatches, custody::fix_mismatches,
         schedule_templates::list, schedule_templates::get, schedule_templates::create,
         schedule_templates::update, schedule_templates::delete, schedule_templates::apply,
+        children::list, children::create, children::update, children::delete,
+        babysitters::list, babysitters::create, babysitters::update, babysitters::delete,
+        emergency_contacts::list, emergency_contacts::create, emergency_contacts::update,
+        emergency_contacts::delete,
+        medications::list, medications::create, medications::presets, medications::active,
+        medications::reminders, medications::get, medications::update, medications::delete,
+        themes::list, themes::create, themes::update, themes::delete, themes::set_preference,
     ),
     tags(
         (name = "auth", description = "Sign-in, sign-up and tokens"),
@@ -73,6 +81,11 @@ impl Modify for BearerAuth {
         (name = "custody", description = "Who has the children each day; handoffs"),
         (name = "custody-maintenance", description = "Custody data integrity checks and repairs"),
         (name = "schedule-templates", description = "Recurring custody schedules"),
+        (name = "children", description = "The family's children"),
+        (name = "babysitters", description = "Babysitters linked to the family"),
+        (name = "emergency-contacts", description = "The family's emergency contacts"),
+        (name = "medications", description = "The family's medications and daily reminders"),
+        (name = "themes", description = "Colour themes: public and one's own; the selected theme"),
     )
 )]
 pub struct ApiDoc;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod circle;
 pub mod custody;
 pub mod error;
 pub mod events;
@@ -13,9 +14,11 @@ pub mod limits;
 pub mod notification_emails;
 pub mod photos;
 pub mod reminders;
+pub mod themes;
 
 pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registration, SignedIn};
 pub use auth::{AuthService, Principal};
+pub use circle::{CircleDeps, CircleService};
 pub use custody::{CustodyDeps, CustodyService};
 pub use error::AppError;
 pub use events::{CalendarItems, EventService};
@@ -25,3 +28,4 @@ pub use journal::JournalService;
 pub use limits::{RateGuard, RateLimits};
 pub use notification_emails::NotificationEmailService;
 pub use reminders::ReminderService;
+pub use themes::ThemeService;

@@ -62,6 +62,10 @@ uuid_id!(
     /// A colour theme (`themes.id`).
     ThemeId
 );
+uuid_id!(
+    /// A child of a family (`children.id`).
+    ChildId
+);
 
 /// Integer ids (`SERIAL` primary keys). Parsed from a path segment at the edge: a non-integer or
 /// non-positive value is a validation error, never a lookup.
@@ -111,6 +115,18 @@ int_id!(
 int_id!(
     /// An alert e-mail address of a family (`notification_emails.id`).
     NotificationEmailId
+);
+int_id!(
+    /// A babysitter (`babysitters.id`), linked to families through `babysitter_families`.
+    BabysitterId
+);
+int_id!(
+    /// An emergency contact of a family (`emergency_contacts.id`).
+    EmergencyContactId
+);
+int_id!(
+    /// A medication of a family (`medications.id`).
+    MedicationId
 );
 
 #[cfg(test)]

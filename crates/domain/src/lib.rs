@@ -5,6 +5,7 @@
 //! the system never handles a raw `String` where a type exists.
 
 pub mod account;
+pub mod circle;
 pub mod custody;
 pub mod dates;
 pub mod error;
@@ -12,11 +13,17 @@ pub mod family;
 pub mod ids;
 pub mod records;
 pub mod schedule;
+pub mod themes;
 pub mod values;
 
 pub use account::{
     AccessTokenClaims, EnrollmentCodeRecord, NewAccount, NewFamily, NewUser,
     NotificationPreferences, PasswordHash, Preferences, ProfileChanges, User, UserStatus,
+};
+pub use circle::{
+    Babysitter, BabysitterDraft, Child, ChildDraft, EmergencyContact, EmergencyContactDraft,
+    Medication, MedicationChanges, MedicationFields, MedicationPage, MedicationPreset,
+    MedicationQuery, MedicationSort, Rate, MEDICATION_PRESETS,
 };
 pub use custody::{
     default_handoff, recompute_handoffs, CustodyDay, CustodyId, DefaultsRule, HandoffTime,
@@ -25,7 +32,8 @@ pub use dates::{parse_date, DateRange, YearMonth};
 pub use error::ValidationError;
 pub use family::FamilyMember;
 pub use ids::{
-    EventId, FamilyId, JournalEntryId, NotificationEmailId, ReminderId, ThemeId, UserId,
+    BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId, MedicationId,
+    NotificationEmailId, ReminderId, ThemeId, UserId,
 };
 pub use records::{
     parse_time_of_day, BoundedText, ContactType, Event, EventDraft, GroupChat, JournalChanges,
@@ -36,6 +44,7 @@ pub use schedule::{
     AlternatingWeeks, PatternType, SchedulePattern, ScheduleTemplate, TemplateId, TemplateSpec,
     WeekLabel, WeekPattern,
 };
+pub use themes::{Color, Palette, Theme, ThemeChanges, ThemeDraft};
 pub use values::{
     DeviceToken, EmailAddress, EnrollmentCode, GeoPoint, Password, PersonName, PhoneNumber,
     ShortText,

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod circle;
 pub mod custody;
 pub mod error;
 pub mod family;
@@ -18,6 +19,7 @@ pub mod templates;
 
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheStats};
+pub use circle::{BabysitterStore, ChildStore, EmergencyContactStore, MedicationStore, ThemeStore};
 pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeline};
 pub use error::{BoxError, StoreError};
 pub use family::FamilyStore;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod cache;
+mod circle;
 mod custody;
 mod mail;
 mod push;
@@ -12,6 +13,7 @@ mod records;
 
 pub use accounts::MemoryAccountStore;
 pub use cache::MemoryCache;
+pub use circle::MemoryCircle;
 pub use custody::MemoryCustodyStore;
 pub use mail::{DisabledMailer, RecordingMailer};
 pub use push::{DisabledPush, RecordingPush};

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod auth_routes;
+mod children;
 mod contracts;
 mod custody;
 mod custody_contracts;
@@ -20,13 +21,16 @@ mod health;
 mod isolation;
 mod journal;
 mod limits;
+mod medications;
 mod migrations;
 mod notification_emails;
 mod openapi;
 mod password_reset;
 mod record_contracts;
 mod reminders;
+mod sitters;
 mod support;
 mod templates;
+mod themes;
 mod tokens;
 mod users_routes;
