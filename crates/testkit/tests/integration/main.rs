@@ -11,6 +11,7 @@
 mod accounts;
 mod auth_routes;
 mod children;
+mod circle_contracts;
 mod contracts;
 mod custody;
 mod custody_contracts;
