@@ -267,7 +267,8 @@ impl CircleService {
     }
 
     /// Applies the changes to the stored medication and checks the result (end after start, a
-    /// reminder time exactly when the reminder is on) before writing it.
+    /// reminder time exactly when the reminder is on) before writing it. The write only lands on
+    /// the version that was read; after a concurrent write it reads and merges again.
     pub async fn update_medication(
         &self,
         who: &Principal,
@@ -275,13 +276,20 @@ impl CircleService {
         changes: MedicationChanges,
     ) -> Result<Medication, AppError> {
         let family = who.family()?;
-        let current = self.medication(who, id).await?;
-        let fields = changes.apply(&current.fields)?;
-        self.deps
-            .medications
-            .replace_medication(family, id, &fields, Utc::now())
-            .await
-            .map_err(not_found("Medication"))
+        let mut attempts = 0;
+        loop {
+            let current = self.medication(who, id).await?;
+            let fields = changes.apply(&current.fields)?;
+            match self
+                .deps
+                .medications
+                .replace_medication(family, id, &fields, current.updated_at, Utc::now())
+                .await
+            {
+                Err(StoreError::Conflict(_)) if attempts < 3 => attempts += 1,
+                other => return other.map_err(not_found("Medication")),
+            }
+        }
     }
 
     pub async fn delete_medication(

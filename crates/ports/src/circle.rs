@@ -11,7 +11,7 @@ use calndr_domain::{
     EmergencyContactDraft, EmergencyContactId, FamilyId, Medication, MedicationFields,
     MedicationId, MedicationPage, MedicationQuery, Theme, ThemeDraft, ThemeId, UserId,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::StoreError;
 
@@ -124,12 +124,16 @@ pub trait MedicationStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Medication, StoreError>;
 
-    /// Replaces every value. `NotFound` when absent or of another family.
+    /// Replaces every value, provided the medication is unchanged since the caller read it
+    /// (`read` is the `updated_at` it saw): a partial update is merged and checked against what
+    /// it read, so a concurrent write in between is `Conflict("medication")` (read again and
+    /// retry), never silently lost. `NotFound` when absent or of another family.
     async fn replace_medication(
         &self,
         family: FamilyId,
         id: MedicationId,
         fields: &MedicationFields,
+        read: Option<NaiveDateTime>,
         at: DateTime<Utc>,
     ) -> Result<Medication, StoreError>;
 

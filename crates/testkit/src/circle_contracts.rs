@@ -294,8 +294,9 @@ pub async fn medications_page_filter_and_sort_alike(stores: CircleStores) {
 
     let id = ids[0];
     assert!(is_not_found(s.medication(b, id).await));
+    let read = s.medication(a, id).await.expect("get").updated_at;
     assert!(is_not_found(
-        s.replace_medication(b, id, &med("x", None, None, true), now)
+        s.replace_medication(b, id, &med("x", None, None, true), read, now)
             .await
     ));
     assert!(is_not_found(s.delete_medication(b, id).await));
@@ -303,10 +304,16 @@ pub async fn medications_page_filter_and_sort_alike(stores: CircleStores) {
     changed.reminder_enabled = true;
     changed.reminder_time = chrono::NaiveTime::from_hms_opt(8, 0, 0);
     let upd = s
-        .replace_medication(a, id, &changed, now)
+        .replace_medication(a, id, &changed, read, now + chrono::Duration::seconds(1))
         .await
         .expect("replace");
     assert_eq!(upd.fields, changed);
+    // A write based on what was read before that one is refused, not lost.
+    assert!(matches!(
+        s.replace_medication(a, id, &med("stale", None, None, true), read, now)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(s.medication(a, id).await.expect("get"), upd);
     s.delete_medication(a, id).await.expect("delete");
     assert!(is_not_found(s.medication(a, id).await));

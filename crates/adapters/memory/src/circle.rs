@@ -18,7 +18,7 @@ use calndr_domain::{
 use calndr_ports::{
     BabysitterStore, ChildStore, EmergencyContactStore, MedicationStore, StoreError, ThemeStore,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::{lock, MemoryAccountStore, MemoryRecords};
 
@@ -424,6 +424,7 @@ impl MedicationStore for MemoryCircle {
         family: FamilyId,
         id: MedicationId,
         fields: &MedicationFields,
+        read: Option<NaiveDateTime>,
         at: DateTime<Utc>,
     ) -> Result<Medication, StoreError> {
         let mut s = lock(&self.state);
@@ -432,6 +433,9 @@ impl MedicationStore for MemoryCircle {
             .get_mut(&id.get())
             .filter(|m| m.family_id == family)
             .ok_or(StoreError::NotFound)?;
+        if m.updated_at != read {
+            return Err(StoreError::Conflict("medication"));
+        }
         m.fields = fields.clone();
         m.updated_at = Some(at.naive_utc());
         Ok(m.clone())

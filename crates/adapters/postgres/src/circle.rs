@@ -640,24 +640,38 @@ impl MedicationStore for PgStore {
         family: FamilyId,
         id: MedicationId,
         fields: &MedicationFields,
+        read: Option<NaiveDateTime>,
         at: DateTime<Utc>,
     ) -> Result<Medication, StoreError> {
         let mut conn = self.conn().await?;
-        let row: Option<MedicationRow> = diesel::update(
-            medications::table
+        let fields = fields.clone();
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let of_family = medications::table
                 .filter(medications::id.eq(id.get()))
-                .filter(medications::family_id.eq(family.as_uuid())),
-        )
-        .set((
-            medication_values(fields),
-            medications::updated_at.eq(at.naive_utc()),
-        ))
-        .returning(MedicationRow::as_returning())
-        .get_result(&mut conn)
+                .filter(medications::family_id.eq(family.as_uuid()));
+            let row: Option<MedicationRow> = diesel::update(
+                of_family.filter(medications::updated_at.is_not_distinct_from(read)),
+            )
+            .set((
+                medication_values(&fields),
+                medications::updated_at.eq(at.naive_utc()),
+            ))
+            .returning(MedicationRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+            if let Some(row) = row {
+                return Ok(Medication::from(row));
+            }
+            let exists: i64 = of_family.count().get_result(conn).await?;
+            Err(TxError::Store(if exists > 0 {
+                StoreError::Conflict("medication")
+            } else {
+                StoreError::NotFound
+            }))
+        })
         .await
-        .optional()
-        .map_err(from_diesel)?;
-        row.map(Medication::from).ok_or(StoreError::NotFound)
+        .map_err(TxError::into_store)
     }
 
     async fn delete_medication(
