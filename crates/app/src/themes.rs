@@ -42,18 +42,19 @@ impl ThemeService {
 
     /// The theme if the caller may change it: 404 when not visible, 403 when visible but made
     /// by someone else (or seeded without a creator).
-    async fn own(&self, who: &Principal, id: ThemeId, verb: &str) -> Result<Theme, AppError> {
+    async fn own(
+        &self,
+        who: &Principal,
+        id: ThemeId,
+        forbidden: &'static str,
+    ) -> Result<Theme, AppError> {
         let theme = self
             .store
             .visible_theme(who.user_id, id)
             .await
             .map_err(mapped)?;
         if !theme.is_editable_by(who.user_id) {
-            return Err(AppError::Forbidden(if verb == "update" {
-                "Not authorized to update this theme"
-            } else {
-                "Not authorized to delete this theme"
-            }));
+            return Err(AppError::Forbidden(forbidden));
         }
         Ok(theme)
     }
@@ -64,7 +65,9 @@ impl ThemeService {
         id: ThemeId,
         changes: ThemeChanges,
     ) -> Result<Theme, AppError> {
-        let theme = self.own(who, id, "update").await?;
+        let theme = self
+            .own(who, id, "Not authorized to update this theme")
+            .await?;
         let draft = changes.apply(&theme);
         self.store
             .update_own_theme(who.user_id, id, &draft, Utc::now())
@@ -73,7 +76,8 @@ impl ThemeService {
     }
 
     pub async fn delete(&self, who: &Principal, id: ThemeId) -> Result<(), AppError> {
-        self.own(who, id, "delete").await?;
+        self.own(who, id, "Not authorized to delete this theme")
+            .await?;
         self.store
             .delete_own_theme(who.user_id, id)
             .await

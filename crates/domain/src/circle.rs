@@ -64,14 +64,16 @@ impl ChildDraft {
         NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN)
     }
 
-    /// `dob` must be from 1900 on and not after `today` (the day the draft is checked).
+    /// `dob` must be from 1900 on and not after the day after `today` (`today` is UTC; a
+    /// family east of UTC may already be on the next day).
     pub fn new(
         first_name: &str,
         last_name: &str,
         dob: NaiveDate,
         today: NaiveDate,
     ) -> Result<Self, ValidationError> {
-        if dob < Self::earliest_dob() || dob > today {
+        let latest = today.succ_opt().unwrap_or(today);
+        if dob < Self::earliest_dob() || dob > latest {
             return Err(ValidationError::new(
                 "dob",
                 "must be a date between 1900-01-01 and today",
@@ -532,7 +534,8 @@ mod tests {
     fn child_dob_is_past_and_after_1900() {
         let today = d("2025-06-01");
         assert!(ChildDraft::new("Ava", "Lee", d("2020-02-29"), today).is_ok());
-        assert!(ChildDraft::new("Ava", "Lee", d("2025-06-02"), today).is_err());
+        assert!(ChildDraft::new("Ava", "Lee", d("2025-06-02"), today).is_ok());
+        assert!(ChildDraft::new("Ava", "Lee", d("2025-06-03"), today).is_err());
         assert!(ChildDraft::new("Ava", "Lee", d("1899-12-31"), today).is_err());
         assert!(ChildDraft::new("", "Lee", d("2020-01-01"), today).is_err());
     }
