@@ -258,19 +258,20 @@ impl MedicationFields {
     }
 }
 
-/// Changes to a medication; `None` leaves a value as it is (the app omits nil fields).
+/// Changes to a medication; `None` leaves a value as it is (the app omits nil fields), and
+/// `Some(None)` clears an optional text (sent blank).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MedicationChanges {
     pub name: Option<BoundedText>,
-    pub dosage: Option<BoundedText>,
-    pub frequency: Option<BoundedText>,
-    pub instructions: Option<BoundedText>,
+    pub dosage: Option<Option<BoundedText>>,
+    pub frequency: Option<Option<BoundedText>>,
+    pub instructions: Option<Option<BoundedText>>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub is_active: Option<bool>,
     pub reminder_enabled: Option<bool>,
     pub reminder_time: Option<NaiveTime>,
-    pub notes: Option<BoundedText>,
+    pub notes: Option<Option<BoundedText>>,
 }
 
 impl MedicationChanges {
@@ -288,8 +289,8 @@ impl MedicationChanges {
 
     /// The medication after the changes, checked. Turning the reminder off clears its time.
     pub fn apply(&self, current: &MedicationFields) -> Result<MedicationFields, ValidationError> {
-        let or = |new: &Option<BoundedText>, old: &Option<BoundedText>| {
-            new.clone().or_else(|| old.clone())
+        let or = |new: &Option<Option<BoundedText>>, old: &Option<BoundedText>| {
+            new.clone().unwrap_or_else(|| old.clone())
         };
         let reminder_enabled = self.reminder_enabled.unwrap_or(current.reminder_enabled);
         MedicationFields {

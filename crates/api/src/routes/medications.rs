@@ -182,15 +182,28 @@ pub struct MedicationUpdateRequest {
     pub optional: MedicationOptionalFields,
 }
 
-/// The optional values, parsed.
+/// The optional values, parsed. Texts: `None` when left out, `Some(None)` when sent blank
+/// (an update clears them).
 struct Optionals {
-    dosage: Option<BoundedText>,
-    frequency: Option<BoundedText>,
-    instructions: Option<BoundedText>,
+    dosage: Option<Option<BoundedText>>,
+    frequency: Option<Option<BoundedText>>,
+    instructions: Option<Option<BoundedText>>,
     start_date: Option<NaiveDate>,
     end_date: Option<NaiveDate>,
     reminder_time: Option<NaiveTime>,
-    notes: Option<BoundedText>,
+    notes: Option<Option<BoundedText>>,
+}
+
+/// A text field that was sent: `Some(None)` when blank.
+fn sent_text(
+    raw: &Option<String>,
+    field: &'static str,
+    max: usize,
+) -> ApiResult<Option<Option<BoundedText>>> {
+    Ok(match raw.as_deref() {
+        None => None,
+        Some(t) => Some(optional_text(Some(t), field, max)?),
+    })
 }
 
 impl MedicationOptionalFields {
@@ -198,9 +211,9 @@ impl MedicationOptionalFields {
         let date =
             |raw: &Option<String>, field| raw.as_deref().map(|d| parse_date(d, field)).transpose();
         Ok(Optionals {
-            dosage: optional_text(self.dosage.as_deref(), "dosage", DOSAGE_MAX)?,
-            frequency: optional_text(self.frequency.as_deref(), "frequency", FREQUENCY_MAX)?,
-            instructions: optional_text(self.instructions.as_deref(), "instructions", NOTES_MAX)?,
+            dosage: sent_text(&self.dosage, "dosage", DOSAGE_MAX)?,
+            frequency: sent_text(&self.frequency, "frequency", FREQUENCY_MAX)?,
+            instructions: sent_text(&self.instructions, "instructions", NOTES_MAX)?,
             start_date: date(&self.start_date, "start_date")?,
             end_date: date(&self.end_date, "end_date")?,
             reminder_time: self
@@ -208,7 +221,7 @@ impl MedicationOptionalFields {
                 .as_deref()
                 .map(|t| parse_time_of_day(t, "reminder_time"))
                 .transpose()?,
-            notes: optional_text(self.notes.as_deref(), "notes", NOTES_MAX)?,
+            notes: sent_text(&self.notes, "notes", NOTES_MAX)?,
         })
     }
 }
@@ -369,15 +382,15 @@ pub async fn create(
     let o = b.optional.parse()?;
     let fields = MedicationFields {
         name: name(&b.name)?,
-        dosage: o.dosage,
-        frequency: o.frequency,
-        instructions: o.instructions,
+        dosage: o.dosage.flatten(),
+        frequency: o.frequency.flatten(),
+        instructions: o.instructions.flatten(),
         start_date: o.start_date,
         end_date: o.end_date,
         is_active: b.is_active.unwrap_or(true),
         reminder_enabled: b.reminder_enabled.unwrap_or(false),
         reminder_time: o.reminder_time,
-        notes: o.notes,
+        notes: o.notes.flatten(),
     };
     let m = state.circle.create_medication(&user.0, fields).await?;
     Ok(HttpResponse::Ok().json(MedicationResponse::one(&m)))

@@ -194,6 +194,12 @@ async fn medications_crud_returns_the_envelope_and_keys_the_app_decodes() {
         (upd["name"].as_str(), upd["reminder_time"].as_str()),
         (Some("Amoxicillin"), Some("08:00"))
     );
+    // A text sent blank is cleared (left out, it stays).
+    let cleared = ok(&app.put_json(&path, t, &json!({"frequency": ""})).await);
+    assert_eq!(
+        (cleared["frequency"].clone(), cleared["dosage"].clone()),
+        (Value::Null, json!("400mg"))
+    );
     // Turning the reminder off clears its time.
     let off = ok(&app
         .put_json(&path, t, &json!({"reminder_enabled": false}))
