@@ -100,8 +100,9 @@ impl MemoryCircle {
     }
 }
 
-fn by_name(a: (&str, &str, i32), b: (&str, &str, i32)) -> Ordering {
-    a.cmp(&b)
+/// Sorts people by first name, last name, id (as the Postgres adapter orders them).
+fn sort_by_name<T>(people: &mut [T], key: impl Fn(&T) -> (&str, &str, i32)) {
+    people.sort_by(|a, b| key(a).cmp(&key(b)));
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -176,11 +177,8 @@ impl BabysitterStore for MemoryCircle {
             .filter(|(f, _)| *f == family)
             .filter_map(|(_, id)| s.babysitters.get(id).cloned())
             .collect();
-        out.sort_by(|a, b| {
-            by_name(
-                (a.first_name.as_str(), a.last_name.as_str(), a.id.get()),
-                (b.first_name.as_str(), b.last_name.as_str(), b.id.get()),
-            )
+        sort_by_name(&mut out, |p| {
+            (p.first_name.as_str(), p.last_name.as_str(), p.id.get())
         });
         Ok(out)
     }
@@ -262,11 +260,8 @@ impl EmergencyContactStore for MemoryCircle {
             .filter(|c| c.family_id == family)
             .cloned()
             .collect();
-        out.sort_by(|a, b| {
-            by_name(
-                (a.first_name.as_str(), a.last_name.as_str(), a.id.get()),
-                (b.first_name.as_str(), b.last_name.as_str(), b.id.get()),
-            )
+        sort_by_name(&mut out, |p| {
+            (p.first_name.as_str(), p.last_name.as_str(), p.id.get())
         });
         Ok(out)
     }

@@ -31,6 +31,23 @@ use crate::PgStore;
 
 type Conn = AsyncPgConnection;
 
+/// Deletes the row of `family` whose `$id_col` is `$id` from `$table`: `NotFound` when no row
+/// matched (missing, or another family's).
+macro_rules! delete_of_family {
+    ($store:expr, $table:ident, $id_col:ident = $id:expr, $family:expr) => {{
+        let mut conn = $store.conn().await?;
+        let n = diesel::delete(
+            $table::table
+                .filter($table::$id_col.eq($id))
+                .filter($table::family_id.eq($family.as_uuid())),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        one_row(n)
+    }};
+}
+
 // ----------------------------------------------------------------------------------------------
 // Children
 // ----------------------------------------------------------------------------------------------
@@ -118,16 +135,7 @@ impl ChildStore for PgStore {
     }
 
     async fn delete_child(&self, family: FamilyId, id: ChildId) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        let n = diesel::delete(
-            children::table
-                .filter(children::id.eq(id.as_uuid()))
-                .filter(children::family_id.eq(family.as_uuid())),
-        )
-        .execute(&mut conn)
-        .await
-        .map_err(from_diesel)?;
-        one_row(n)
+        delete_of_family!(self, children, id = id.as_uuid(), family)
     }
 }
 
@@ -290,16 +298,7 @@ impl BabysitterStore for PgStore {
         family: FamilyId,
         id: BabysitterId,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        let n = diesel::delete(
-            babysitter_families::table
-                .filter(babysitter_families::babysitter_id.eq(id.get()))
-                .filter(babysitter_families::family_id.eq(family.as_uuid())),
-        )
-        .execute(&mut conn)
-        .await
-        .map_err(from_diesel)?;
-        one_row(n)
+        delete_of_family!(self, babysitter_families, babysitter_id = id.get(), family)
     }
 }
 
@@ -417,16 +416,7 @@ impl EmergencyContactStore for PgStore {
         family: FamilyId,
         id: EmergencyContactId,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        let n = diesel::delete(
-            emergency_contacts::table
-                .filter(emergency_contacts::id.eq(id.get()))
-                .filter(emergency_contacts::family_id.eq(family.as_uuid())),
-        )
-        .execute(&mut conn)
-        .await
-        .map_err(from_diesel)?;
-        one_row(n)
+        delete_of_family!(self, emergency_contacts, id = id.get(), family)
     }
 }
 
@@ -679,16 +669,7 @@ impl MedicationStore for PgStore {
         family: FamilyId,
         id: MedicationId,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        let n = diesel::delete(
-            medications::table
-                .filter(medications::id.eq(id.get()))
-                .filter(medications::family_id.eq(family.as_uuid())),
-        )
-        .execute(&mut conn)
-        .await
-        .map_err(from_diesel)?;
-        one_row(n)
+        delete_of_family!(self, medications, id = id.get(), family)
     }
 }
 
