@@ -222,11 +222,6 @@ impl MemoryAccountStore {
         }
     }
 
-    /// Drops the user's preferences row (tests: a user the original left without one).
-    pub fn remove_preferences(&self, id: UserId) {
-        lock(&self.state).preferences.remove(&id);
-    }
-
     /// The stored last known location (`"lat,lon"`) and its time, if any (for tests).
     pub fn location(&self, id: UserId) -> Option<(String, NaiveDateTime)> {
         let state = lock(&self.state);
