@@ -19,6 +19,7 @@ pub enum ErrorCode {
     NotAuthenticated,
     InvalidToken,
     WrongPassword,
+    Forbidden,
     NotFound,
     RouteNotFound,
     MethodNotAllowed,
@@ -39,7 +40,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 26] = [
         Self::ValidationFailed,
         Self::MalformedBody,
         Self::BadRequest,
@@ -48,6 +49,7 @@ impl ErrorCode {
         Self::NotAuthenticated,
         Self::InvalidToken,
         Self::WrongPassword,
+        Self::Forbidden,
         Self::NotFound,
         Self::RouteNotFound,
         Self::MethodNotAllowed,
@@ -77,6 +79,7 @@ impl ErrorCode {
             Self::NotAuthenticated => "not_authenticated",
             Self::InvalidToken => "invalid_token",
             Self::WrongPassword => "wrong_password",
+            Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -110,7 +113,7 @@ impl ErrorCode {
             | Self::EmailNotVerified
             | Self::NotAuthenticated
             | Self::InvalidToken => StatusCode::UNAUTHORIZED,
-            Self::WrongPassword => StatusCode::FORBIDDEN,
+            Self::WrongPassword | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::EmailTaken | Self::Conflict => StatusCode::CONFLICT,
@@ -214,6 +217,7 @@ impl From<AppError> for ApiError {
             AppError::InvalidEnrollmentCode => Self::new(C::InvalidEnrollmentCode, detail),
             AppError::FamilyMismatch => Self::new(C::FamilyMismatch, detail),
             AppError::NotFound(_) => Self::new(C::NotFound, detail),
+            AppError::Forbidden(_) => Self::new(C::Forbidden, detail),
             AppError::Conflict(_) => Self::new(C::Conflict, detail),
             AppError::BadRequest { code, detail } => {
                 let c = match code {

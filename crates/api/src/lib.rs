@@ -126,6 +126,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(routes::weather::configure);
     cfg.configure(routes::providers::configure);
     cfg.configure(routes::medical::configure);
+    cfg.configure(routes::circle::configure);
 }
 
 /// The application: state, extractor limits and error handlers, middleware, routes.

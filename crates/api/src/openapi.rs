@@ -4,6 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{auth, health, media, users};
+use crate::routes::{babysitters, children, emergency_contacts, medications, themes};
 use crate::routes::{custody, family, schedule_templates, weather};
 use crate::routes::{events, group_chat, journal, notifications, reminders};
 use crate::routes::{medical, providers};
@@ -70,6 +71,13 @@ impl Modify for BearerAuth {
         providers::school_events,
         medical::list, medical::create, medical::get, medical::update, medical::delete,
         medical::search,
+        children::list, children::create, children::update, children::delete,
+        babysitters::list, babysitters::create, babysitters::update, babysitters::delete,
+        emergency_contacts::list, emergency_contacts::create, emergency_contacts::update,
+        emergency_contacts::delete,
+        medications::list, medications::create, medications::presets, medications::active,
+        medications::reminders, medications::get, medications::update, medications::delete,
+        themes::list, themes::create, themes::update, themes::delete, themes::set_preference,
     ),
     tags(
         (name = "auth", description = "Sign-in, sign-up and tokens"),
@@ -89,6 +97,11 @@ impl Modify for BearerAuth {
         (name = "daycare-providers", description = "The family's daycares and their calendars"),
         (name = "school-providers", description = "The family's schools and their calendars"),
         (name = "medical-providers", description = "The family's doctors and pharmacies"),
+        (name = "children", description = "The family's children"),
+        (name = "babysitters", description = "Babysitters linked to the family"),
+        (name = "emergency-contacts", description = "The family's emergency contacts"),
+        (name = "medications", description = "The family's medications and daily reminders"),
+        (name = "themes", description = "Colour themes: public and one's own; the selected theme"),
     )
 )]
 pub struct ApiDoc;

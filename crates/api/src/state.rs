@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use calndr_app::AccountService;
+use calndr_app::{CircleService, ThemeService};
 use calndr_app::{CustodyService, FamilyService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
@@ -47,6 +48,8 @@ pub struct ApiState {
     pub social: SocialSignIn,
     pub providers: ProviderService,
     pub medical: MedicalService,
+    pub circle: CircleService,
+    pub themes: ThemeService,
     pub readiness: Readiness,
     pub metrics: Arc<Metrics>,
     pub settings: ApiSettings,

@@ -25,6 +25,9 @@ pub enum AppError {
     FamilyMismatch,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The record exists and is visible, but the caller may not change it: 403.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// A uniqueness rule of the business (e.g. one reminder per family and date): 409.
     #[error("{0}")]
     Conflict(String),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod circle;
 pub mod custody;
 pub mod error;
 pub mod events;
@@ -17,10 +18,12 @@ pub mod photos;
 pub mod providers;
 pub mod reminders;
 pub mod social;
+pub mod themes;
 pub mod weather;
 
 pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registration, SignedIn};
 pub use auth::{AuthService, Principal};
+pub use circle::{CircleDeps, CircleService};
 pub use custody::{CustodyDeps, CustodyService};
 pub use error::AppError;
 pub use events::{CalendarItems, EventService};
@@ -34,4 +37,5 @@ pub use notification_emails::NotificationEmailService;
 pub use providers::{Discovery, ParsedCalendar, ProviderDeps, ProviderService};
 pub use reminders::ReminderService;
 pub use social::{SocialLogin, SocialSignIn};
+pub use themes::ThemeService;
 pub use weather::{WeatherKind, WeatherService};

@@ -62,6 +62,10 @@ uuid_id!(
     /// A colour theme (`themes.id`).
     ThemeId
 );
+uuid_id!(
+    /// A child of a family (`children.id`).
+    ChildId
+);
 
 /// Integer ids (`SERIAL` primary keys). Parsed from a path segment at the edge: a non-integer or
 /// non-positive value is a validation error, never a lookup.
@@ -120,6 +124,18 @@ int_id!(
 int_id!(
     /// A doctor, dentist or pharmacy of a family (`medical_providers.id`).
     MedicalProviderId
+);
+int_id!(
+    /// A babysitter (`babysitters.id`), linked to families through `babysitter_families`.
+    BabysitterId
+);
+int_id!(
+    /// An emergency contact of a family (`emergency_contacts.id`).
+    EmergencyContactId
+);
+int_id!(
+    /// A medication of a family (`medications.id`).
+    MedicationId
 );
 
 #[cfg(test)]

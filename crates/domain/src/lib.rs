@@ -5,6 +5,7 @@
 //! the system never handles a raw `String` where a type exists.
 
 pub mod account;
+pub mod circle;
 pub mod custody;
 pub mod dates;
 pub mod error;
@@ -14,12 +15,18 @@ pub mod ids;
 pub mod providers;
 pub mod records;
 pub mod schedule;
+pub mod themes;
 pub mod values;
 pub mod weather;
 
 pub use account::{
     AccessTokenClaims, EnrollmentCodeRecord, NewAccount, NewFamily, NewUser,
     NotificationPreferences, PasswordHash, Preferences, ProfileChanges, User, UserStatus,
+};
+pub use circle::{
+    Babysitter, BabysitterDraft, Child, ChildDraft, EmergencyContact, EmergencyContactDraft,
+    Medication, MedicationChanges, MedicationFields, MedicationPage, MedicationPreset,
+    MedicationQuery, MedicationSort, Rate, MEDICATION_PRESETS,
 };
 pub use custody::{
     default_handoff, recompute_handoffs, CustodyDay, CustodyId, DefaultsRule, HandoffTime,
@@ -29,8 +36,8 @@ pub use error::ValidationError;
 pub use family::FamilyMember;
 pub use identity::{ExternalIdentity, IdentityProvider, ProviderSubject};
 pub use ids::{
-    EventId, FamilyId, JournalEntryId, MedicalProviderId, NotificationEmailId, ProviderId,
-    ReminderId, ThemeId, UserId,
+    BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId,
+    MedicalProviderId, MedicationId, NotificationEmailId, ProviderId, ReminderId, ThemeId, UserId,
 };
 pub use providers::{
     CalendarEvent, CalendarSync, MedicalChanges, MedicalInput, MedicalProvider, Place,
@@ -46,6 +53,7 @@ pub use schedule::{
     AlternatingWeeks, PatternType, SchedulePattern, ScheduleTemplate, TemplateId, TemplateSpec,
     WeekLabel, WeekPattern,
 };
+pub use themes::{Color, Palette, Theme, ThemeChanges, ThemeDraft};
 pub use values::{
     DeviceToken, EmailAddress, EnrollmentCode, GeoPoint, Password, PersonName, PhoneNumber,
     ShortText,

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod circle;
 pub mod custody;
 pub mod error;
 pub mod family;
@@ -24,6 +25,7 @@ pub mod weather;
 
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheStats};
+pub use circle::{BabysitterStore, ChildStore, EmergencyContactStore, MedicationStore, ThemeStore};
 pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeline};
 pub use error::{BoxError, StoreError};
 pub use family::FamilyStore;

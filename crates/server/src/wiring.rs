@@ -7,6 +7,7 @@ use std::time::Duration;
 use calndr_api::{ApiSettings, ApiState, Metrics, Readiness};
 use calndr_app::SocialSignIn;
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
+use calndr_app::{CircleDeps, CircleService, ThemeService};
 use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
@@ -15,6 +16,7 @@ use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WeatherService, WorkerSett
 use calndr_app::{MedicalService, ProviderDeps, ProviderService};
 use calndr_aws::{SesConfig, SesMailer};
 use calndr_files::LocalDirStorage;
+use calndr_memory::MemoryCircle;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
 use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
@@ -24,6 +26,9 @@ use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentit
 use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
+};
+use calndr_ports::{
+    BabysitterStore, ChildStore, EmergencyContactStore, MedicationStore, ThemeStore,
 };
 use calndr_ports::{CalendarSource, MedicalProviderStore, PlacesSearch, ProviderStore};
 use calndr_ports::{CustodyStore, FamilyStore, JobQueue, PushNotifier, TemplateStore};
@@ -72,6 +77,9 @@ pub struct Overrides {
     pub places: Option<Arc<dyn PlacesSearch>>,
     /// The calendar-page reader (default: none configured, discovery and parsing answer 503).
     pub calendars: Option<Arc<dyn CalendarSource>>,
+    /// The embedded store of children, sitters, contacts, medications and themes to use with
+    /// `memory_accounts` when no database is configured (it must share that account store).
+    pub memory_circle: Option<Arc<MemoryCircle>>,
 }
 
 /// The storage side: the account store, its health check, its pools for `/metrics`, and the
@@ -222,7 +230,15 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         direct_push
     };
 
-    let records = FamilyRecordStores::new(pg_store.as_ref(), &overrides.memory_records, &accounts);
+    let memory_records = overrides
+        .memory_records
+        .clone()
+        .unwrap_or_else(|| Arc::new(MemoryRecords::new(accounts.clone())));
+    let records =
+        FamilyRecordStores::new(pg_store.as_ref(), &Some(memory_records.clone()), &accounts);
+    let circle = CircleStores::new(pg_store.as_ref(), overrides.memory_circle.clone(), || {
+        MemoryCircle::new(embedded_accounts.clone()).with_records(memory_records)
+    });
     let event_service = EventService::new(records.events.clone(), cache.clone());
     let custody_stores = CustodyStores::new(
         pg_store.as_ref(),
@@ -318,6 +334,13 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             ),
             providers: provider_service,
             medical: medical_service,
+            circle: CircleService::new(CircleDeps {
+                children: circle.children,
+                babysitters: circle.babysitters,
+                contacts: circle.contacts,
+                medications: circle.medications,
+            }),
+            themes: ThemeService::new(circle.themes),
             readiness: Readiness {
                 database,
                 cache: cache_health,
@@ -444,6 +467,44 @@ fn provider_stores(
         None => {
             let m = Arc::new(MemoryProviders::new(accounts.clone()));
             (m.clone(), m)
+        }
+    }
+}
+
+/// The stores of children, babysitters, emergency contacts, medications and themes: Postgres
+/// when configured, else the embedded store (which shares the embedded account store).
+struct CircleStores {
+    children: Arc<dyn ChildStore>,
+    babysitters: Arc<dyn BabysitterStore>,
+    contacts: Arc<dyn EmergencyContactStore>,
+    medications: Arc<dyn MedicationStore>,
+    themes: Arc<dyn ThemeStore>,
+}
+
+impl CircleStores {
+    fn new(
+        pg: Option<&Arc<PgStore>>,
+        memory: Option<Arc<MemoryCircle>>,
+        embedded: impl FnOnce() -> MemoryCircle,
+    ) -> Self {
+        match pg {
+            Some(pg) => Self {
+                children: pg.clone(),
+                babysitters: pg.clone(),
+                contacts: pg.clone(),
+                medications: pg.clone(),
+                themes: pg.clone(),
+            },
+            None => {
+                let m = memory.unwrap_or_else(|| Arc::new(embedded()));
+                Self {
+                    children: m.clone(),
+                    babysitters: m.clone(),
+                    contacts: m.clone(),
+                    medications: m.clone(),
+                    themes: m,
+                }
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ use calndr_api::{build_app, ApiState};
 use calndr_app::{JobWorker, RateLimits};
 use calndr_domain::{EnrollmentCode, EnrollmentCodeRecord, FamilyId, UserId};
 use calndr_files::LocalDirStorage;
+use calndr_memory::MemoryCircle;
 use calndr_memory::MemoryRecords;
 use calndr_memory::RecordingPush;
 use calndr_memory::{MemoryAccountStore, RecordingMailer};
@@ -40,6 +41,8 @@ pub struct TestApp {
     /// The embedded store of events, reminders, journal, alert e-mails and group chats (used by
     /// `Backend::Memory` only).
     pub memory_records: Arc<MemoryRecords>,
+    /// The embedded store of the family circle and the themes (`Backend::Memory` only).
+    pub memory_circle: Arc<MemoryCircle>,
     /// Every push the app sent (no provider is called).
     pub push: Arc<RecordingPush>,
     /// The delivery worker (with `queued_deliveries`, pushes and e-mails wait for it).
@@ -145,6 +148,8 @@ impl Builder {
         let push = Arc::new(RecordingPush::new());
         let memory_records = Arc::new(MemoryRecords::new(memory.clone()));
         let places = Arc::new(calndr_memory::FakePlaces::new());
+        let memory_circle =
+            Arc::new(MemoryCircle::new(memory.clone()).with_records(memory_records.clone()));
         let wired = build_state(
             &config,
             Overrides {
@@ -158,6 +163,7 @@ impl Builder {
                 memory_accounts: Some(memory.clone()),
                 memory_records: Some(memory_records.clone()),
                 memory_family: Some(memory.clone()),
+                memory_circle: Some(memory_circle.clone()),
                 push: (!self.push_disabled)
                     .then(|| push.clone() as Arc<dyn calndr_ports::PushNotifier>),
                 queue_deliveries: self.queued_deliveries,
@@ -179,6 +185,7 @@ impl Builder {
             secret: TEST_SECRET.into(),
             memory,
             memory_records,
+            memory_circle,
             push,
             worker: wired.worker,
             places,

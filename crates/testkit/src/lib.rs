@@ -16,6 +16,7 @@
 )]
 
 pub mod app;
+pub mod circle_contracts;
 pub mod contracts;
 pub mod custody_contracts;
 pub mod db;

@@ -188,6 +188,42 @@ impl MemoryAccountStore {
             .and_then(|e| e.apns_token.clone())
     }
 
+    /// Whether the user exists (the circle store checks authors like the database's FKs).
+    pub fn has_user(&self, id: UserId) -> bool {
+        lock(&self.state).users.contains_key(&id)
+    }
+
+    /// Sets the user's selected theme, creating default preferences when the user has none.
+    /// `NotFound` when the user does not exist.
+    pub fn set_selected_theme(
+        &self,
+        id: UserId,
+        theme: ThemeId,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        let mut s = lock(&self.state);
+        if !s.users.contains_key(&id) {
+            return Err(StoreError::NotFound);
+        }
+        let p = s.preferences.entry(id).or_insert_with(|| PreferencesRow {
+            theme: Some("default".to_owned()),
+            notification_preferences: Some(NotificationPreferences::defaults()),
+            ..PreferencesRow::default()
+        });
+        p.selected_theme_id = Some(theme);
+        p.updated_at = Some(at);
+        Ok(())
+    }
+
+    /// Clears the selection of a deleted theme for every user.
+    pub fn clear_selected_theme(&self, theme: ThemeId) {
+        for p in lock(&self.state).preferences.values_mut() {
+            if p.selected_theme_id == Some(theme) {
+                p.selected_theme_id = None;
+            }
+        }
+    }
+
     /// The stored last known location (`"lat,lon"`) and its time, if any (for tests).
     pub fn location(&self, id: UserId) -> Option<(String, NaiveDateTime)> {
         let state = lock(&self.state);

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod cache;
+mod circle;
 mod custody;
 mod jobs;
 mod mail;
@@ -15,6 +16,7 @@ mod records;
 
 pub use accounts::MemoryAccountStore;
 pub use cache::MemoryCache;
+pub use circle::MemoryCircle;
 pub use custody::MemoryCustodyStore;
 pub use jobs::MemoryJobQueue;
 pub use mail::{DisabledMailer, RecordingMailer};

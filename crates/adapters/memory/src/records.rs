@@ -78,6 +78,13 @@ impl MemoryRecords {
             .insert((family, contact_type, id));
     }
 
+    /// Forgets a babysitter or emergency contact of the family (unlinked or deleted).
+    pub fn remove_contact(&self, family: FamilyId, contact_type: ContactType, id: i32) {
+        lock(&self.state)
+            .contacts
+            .remove(&(family, contact_type, id));
+    }
+
     /// Inserts a legacy custody row into `events` (to check that every method ignores it).
     pub fn insert_legacy_custody_event(&self, family: FamilyId, date: NaiveDate) -> EventId {
         let mut s = lock(&self.state);

@@ -115,7 +115,7 @@ impl<'a> UserInsert<'a> {
     }
 }
 
-fn prefs_json(p: &NotificationPreferences) -> serde_json::Value {
+pub(crate) fn prefs_json(p: &NotificationPreferences) -> serde_json::Value {
     serde_json::Value::Object(
         p.entries()
             .iter()

@@ -4,6 +4,7 @@
 //! database the original created. Every multi-row write runs in one transaction.
 
 mod accounts;
+mod circle;
 mod custody;
 mod error;
 mod events;

@@ -35,6 +35,16 @@ enum Fixture {
     School,
     /// A doctor of family A.
     MedicalProvider,
+    /// A child of family A (UUID id).
+    Child,
+    /// A babysitter added by family A through the route (read back from A's list).
+    Sitter,
+    /// An emergency contact of family A.
+    EmergencyContact,
+    /// A medication of family A.
+    Medication,
+    /// A private theme of A's user (themes belong to users: B's user cannot see it).
+    PrivateTheme,
 }
 
 /// One route taking an id. `{id}` in `path` and `body` is replaced by the record's id.
@@ -45,8 +55,13 @@ struct Row {
     fixture: Fixture,
 }
 
-/// A missing id of every kind.
-const MISSING_ID: &str = "999999";
+/// A missing id of every kind: integer ids, or a UUID for the fixtures keyed by one.
+fn missing_id(fixture: Fixture) -> &'static str {
+    match fixture {
+        Fixture::Child | Fixture::PrivateTheme => "00000000-0000-4000-8000-000000000000",
+        _ => "999999",
+    }
+}
 
 fn rows() -> Vec<Row> {
     use Fixture::*;
@@ -200,6 +215,58 @@ fn rows() -> Vec<Row> {
             None,
             MedicalProvider,
         ),
+        // children (spec 1.13): the original answered 500 here
+        row(
+            "PUT",
+            "/api/v1/children/{id}",
+            Some(r#"{"first_name":"taken","last_name":"B","dob":"2020-01-01"}"#),
+            Child,
+        ),
+        row("DELETE", "/api/v1/children/{id}", None, Child),
+        // babysitters (spec 1.10): the original's DELETE answered 200
+        row(
+            "PUT",
+            "/api/v1/babysitters/{id}",
+            Some(r#"{"first_name":"taken","last_name":"B","phone_number":"555-0000"}"#),
+            Sitter,
+        ),
+        row("DELETE", "/api/v1/babysitters/{id}", None, Sitter),
+        // emergency contacts (spec 1.11)
+        row(
+            "PUT",
+            "/api/v1/emergency-contacts/{id}",
+            Some(r#"{"first_name":"taken","last_name":"B","phone_number":"555-0000"}"#),
+            EmergencyContact,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/emergency-contacts/{id}",
+            None,
+            EmergencyContact,
+        ),
+        // medications (spec 1.23)
+        row("GET", "/api/v1/medications/{id}", None, Medication),
+        row(
+            "PUT",
+            "/api/v1/medications/{id}",
+            Some(r#"{"name":"taken"}"#),
+            Medication,
+        ),
+        row("DELETE", "/api/v1/medications/{id}", None, Medication),
+        // themes (spec 1.18): another user's private theme
+        row(
+            "PUT",
+            "/api/v1/themes/{id}",
+            Some(r#"{"name":"taken"}"#),
+            PrivateTheme,
+        ),
+        row("DELETE", "/api/v1/themes/{id}", None, PrivateTheme),
+        row(
+            "PUT",
+            "/api/v1/themes/set-preference/{id}",
+            None,
+            PrivateTheme,
+        ),
     ]
 }
 
@@ -258,6 +325,59 @@ async fn seed(app: &TestApp, a: &Account, fixture: Fixture, n: usize) -> String 
                 &json!({"date": "2025-01-05", "custodian_id": a.user_id}),
             )
             .await
+        }
+        Fixture::Child => {
+            let res = app
+                .post_json(
+                    "/api/v1/children",
+                    t,
+                    &json!({"first_name": "A's", "last_name": "Kid", "dob": "2020-01-01"}),
+                )
+                .await;
+            return ok(&res)["id"].as_str().unwrap_or_default().to_owned();
+        }
+        Fixture::Sitter => {
+            app.post_json(
+                "/api/v1/babysitters",
+                t,
+                &json!({"first_name": "A's", "last_name": "Sitter", "phone_number": "555-0100",
+                        "rate": 12.5}),
+            )
+            .await
+        }
+        Fixture::EmergencyContact => {
+            app.post_json(
+                "/api/v1/emergency-contacts",
+                t,
+                &json!({"first_name": "A's", "last_name": "Contact", "phone_number": "555-0101"}),
+            )
+            .await
+        }
+        Fixture::Medication => {
+            app.post_json(
+                "/api/v1/medications",
+                t,
+                &json!({"name": "A's", "reminder_enabled": true, "reminder_time": "08:00"}),
+            )
+            .await
+        }
+        Fixture::PrivateTheme => {
+            let mut theme = json!({"name": "A's", "isPublic": false});
+            for k in [
+                "mainBackgroundColor",
+                "secondaryBackgroundColor",
+                "textColor",
+                "headerTextColor",
+                "iconColor",
+                "iconActiveColor",
+                "accentColor",
+                "parentOneColor",
+                "parentTwoColor",
+            ] {
+                theme[k] = json!("#123456");
+            }
+            let res = app.post_json("/api/v1/themes", t, &theme).await;
+            return ok(&res)["id"].as_str().unwrap_or_default().to_owned();
         }
         Fixture::ScheduleTemplate => {
             app.post_json(
@@ -323,6 +443,11 @@ async fn read_back(app: &TestApp, a: &Account, fixture: Fixture, id: &str) -> Va
         }
         Fixture::Daycare | Fixture::School => app.get(provider_base(fixture), t).await,
         Fixture::MedicalProvider => app.get(&format!("/api/v1/medical-providers/{id}"), t).await,
+        Fixture::Child => app.get("/api/v1/children", t).await,
+        Fixture::Sitter => app.get("/api/v1/babysitters", t).await,
+        Fixture::EmergencyContact => app.get("/api/v1/emergency-contacts", t).await,
+        Fixture::Medication => app.get(&format!("/api/v1/medications/{id}"), t).await,
+        Fixture::PrivateTheme => app.get("/api/v1/themes", t).await,
         Fixture::Babysitter => {
             let again = ok(&app
                 .post_json(
@@ -379,7 +504,7 @@ async fn another_familys_record_is_indistinguishable_from_a_missing_one_on_every
             )
         };
 
-        let (path, body) = fill(MISSING_ID);
+        let (path, body) = fill(missing_id(row.fixture));
         let missing = call(&app, &b.token, row.method, &path, body).await;
         let (path, body) = fill(&id);
         let foreign = call(&app, &b.token, row.method, &path, body).await;

@@ -10,6 +10,8 @@
 
 mod accounts;
 mod auth_routes;
+mod children;
+mod circle_contracts;
 mod contracts;
 mod custody;
 mod custody_contracts;
@@ -22,6 +24,7 @@ mod jobs;
 mod journal;
 mod limits;
 mod medical;
+mod medications;
 mod migrations;
 mod notification_emails;
 mod openapi;
@@ -30,9 +33,11 @@ mod providers;
 mod push;
 mod record_contracts;
 mod reminders;
+mod sitters;
 mod social;
 mod support;
 mod templates;
+mod themes;
 mod tokens;
 mod users_routes;
 mod weather;

@@ -1,0 +1,112 @@
+//! Route table of the family circle (children, babysitters, emergency contacts, medications)
+//! and the themes, with the pieces their handlers share. Paths without a trailing slash (both
+//! spellings are served); static segments before `/{id}`.
+
+use actix_web::web;
+use calndr_domain::circle::{contact_phone, optional_text, NOTES_MAX};
+use calndr_domain::{BoundedText, PersonName, PhoneNumber};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::dto::py_timestamp;
+use crate::error::ApiResult;
+use crate::routes::{babysitters, children, emergency_contacts, medications, themes};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1/children")
+            .route("", web::get().to(children::list))
+            .route("", web::post().to(children::create))
+            .route("/{child_id}", web::put().to(children::update))
+            .route("/{child_id}", web::delete().to(children::delete)),
+    )
+    .service(
+        web::scope("/api/v1/babysitters")
+            .route("", web::get().to(babysitters::list))
+            .route("", web::post().to(babysitters::create))
+            .route("/{babysitter_id}", web::put().to(babysitters::update))
+            .route("/{babysitter_id}", web::delete().to(babysitters::delete)),
+    )
+    .service(
+        web::scope("/api/v1/emergency-contacts")
+            .route("", web::get().to(emergency_contacts::list))
+            .route("", web::post().to(emergency_contacts::create))
+            .route("/{contact_id}", web::put().to(emergency_contacts::update))
+            .route(
+                "/{contact_id}",
+                web::delete().to(emergency_contacts::delete),
+            ),
+    )
+    .service(
+        // `/presets`, `/active` and `/reminders` before `/{medication_id}`: the original
+        // declared them after it, so they were unreachable (422).
+        web::scope("/api/v1/medications")
+            .route("", web::get().to(medications::list))
+            .route("", web::post().to(medications::create))
+            .route("/presets", web::get().to(medications::presets))
+            .route("/active", web::get().to(medications::active))
+            .route("/reminders", web::get().to(medications::reminders))
+            .route("/{medication_id}", web::get().to(medications::get))
+            .route("/{medication_id}", web::put().to(medications::update))
+            .route("/{medication_id}", web::delete().to(medications::delete)),
+    )
+    .service(
+        web::scope("/api/v1/themes")
+            .route("", web::get().to(themes::list))
+            .route("", web::post().to(themes::create))
+            .route(
+                "/set-preference/{theme_id}",
+                web::put().to(themes::set_preference),
+            )
+            .route("/{theme_id}", web::put().to(themes::update))
+            .route("/{theme_id}", web::delete().to(themes::delete)),
+    );
+}
+
+/// `{"status": "success", "message": ...}`, the original's answer to a delete.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusMessage {
+    /// Always `success`.
+    pub status: &'static str,
+    pub message: &'static str,
+}
+
+impl StatusMessage {
+    pub fn success(message: &'static str) -> Self {
+        Self {
+            status: "success",
+            message,
+        }
+    }
+}
+
+/// A creation time as the original renders it (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC). Rows the
+/// original left without one read as the epoch: the app needs a string, never `"None"`.
+pub fn created_stamp(t: Option<NaiveDateTime>) -> String {
+    py_timestamp(t.unwrap_or_default())
+}
+
+/// The person fields babysitters and emergency contacts share, parsed.
+pub struct Person {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub phone_number: PhoneNumber,
+    pub notes: Option<BoundedText>,
+}
+
+impl Person {
+    pub fn parse(
+        first_name: &str,
+        last_name: &str,
+        phone_number: &str,
+        notes: Option<&str>,
+    ) -> ApiResult<Self> {
+        Ok(Self {
+            first_name: PersonName::parse(first_name, "first_name")?,
+            last_name: PersonName::parse(last_name, "last_name")?,
+            phone_number: contact_phone(phone_number, "phone_number")?,
+            notes: optional_text(notes, "notes", NOTES_MAX)?,
+        })
+    }
+}
