@@ -7,12 +7,14 @@
 pub mod account;
 pub mod custody;
 pub mod dates;
+pub mod enrollment;
 pub mod error;
 pub mod family;
 pub mod ids;
 pub mod records;
 pub mod schedule;
 pub mod values;
+pub mod verification;
 
 pub use account::{
     AccessTokenClaims, EnrollmentCodeRecord, NewAccount, NewFamily, NewUser,
@@ -22,6 +24,9 @@ pub use custody::{
     default_handoff, recompute_handoffs, CustodyDay, CustodyId, DefaultsRule, HandoffTime,
 };
 pub use dates::{parse_date, DateRange, YearMonth};
+pub use enrollment::{
+    CoparentDetails, EnrollmentInvitation, NewChild, NextStep, CODE_ALPHABET, CODE_LEN,
+};
 pub use error::ValidationError;
 pub use family::FamilyMember;
 pub use ids::{
@@ -40,3 +45,4 @@ pub use values::{
     DeviceToken, EmailAddress, EnrollmentCode, GeoPoint, Password, PersonName, PhoneNumber,
     ShortText,
 };
+pub use verification::{CodeCheck, UsPhoneNumber, VerificationCode};

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod cache;
 pub mod custody;
+pub mod enrollment;
 pub mod error;
 pub mod family;
 pub mod mail;
@@ -13,12 +14,15 @@ pub mod push;
 pub mod rate_limit;
 pub mod records;
 pub mod security;
+pub mod sms;
 pub mod storage;
 pub mod templates;
+pub mod verification;
 
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheStats};
 pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeline};
+pub use enrollment::{EnrollmentStore, Redeemer};
 pub use error::{BoxError, StoreError};
 pub use family::FamilyStore;
 pub use mail::{Mailer, OutgoingEmail};
@@ -28,8 +32,10 @@ pub use records::{
     EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
 };
 pub use security::{IssuedToken, PasswordHasher, ResetClaims, TokenError, TokenService};
+pub use sms::SmsSender;
 pub use storage::{ObjectStorage, StoredObject};
 pub use templates::{TemplatePlan, TemplateStore};
+pub use verification::{EmailVerificationStore, PinStore, RandomSource};
 
 /// Liveness of a dependency for the readiness route.
 #[async_trait::async_trait]

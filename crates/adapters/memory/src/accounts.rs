@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::lock;
 
+mod enrollment;
 mod family_impl;
 
 /// A row of `families`.
@@ -70,6 +71,8 @@ struct State {
     profiles: HashMap<UserId, ProfileRow>,
     /// Keyed by the upper-case code.
     codes: HashMap<String, EnrollmentCodeRecord>,
+    /// Enrollment invitations, onboarding children and verification codes.
+    enrollment: enrollment::EnrollmentState,
 }
 
 fn email_key(email: &str) -> String {

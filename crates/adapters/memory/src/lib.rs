@@ -6,17 +6,21 @@ mod accounts;
 mod cache;
 mod custody;
 mod mail;
+mod pins;
 mod push;
 mod rate_limit;
 mod records;
+mod sms;
 
 pub use accounts::MemoryAccountStore;
 pub use cache::MemoryCache;
 pub use custody::MemoryCustodyStore;
 pub use mail::{DisabledMailer, RecordingMailer};
+pub use pins::MemoryPinStore;
 pub use push::{DisabledPush, RecordingPush};
 pub use rate_limit::MemoryRateLimiter;
 pub use records::MemoryRecords;
+pub use sms::{DisabledSms, RecordingSms};
 
 /// Locks a std mutex, recovering the data if a panicking thread poisoned it. Every critical
 /// section in this crate is a handful of map operations that leave the data consistent.

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod custody;
+mod enrollment;
 mod error;
 mod events;
 mod migrate;
