@@ -25,6 +25,7 @@ pub enum ErrorCode {
     EmailTaken,
     Conflict,
     InvalidEnrollmentCode,
+    InvalidVerificationCode,
     FamilyMismatch,
     NotAnImage,
     PayloadTooLarge,
@@ -36,7 +37,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         Self::ValidationFailed,
         Self::MalformedBody,
         Self::BadRequest,
@@ -51,6 +52,7 @@ impl ErrorCode {
         Self::EmailTaken,
         Self::Conflict,
         Self::InvalidEnrollmentCode,
+        Self::InvalidVerificationCode,
         Self::FamilyMismatch,
         Self::NotAnImage,
         Self::PayloadTooLarge,
@@ -77,6 +79,7 @@ impl ErrorCode {
             Self::EmailTaken => "email_taken",
             Self::Conflict => "conflict",
             Self::InvalidEnrollmentCode => "invalid_enrollment_code",
+            Self::InvalidVerificationCode => "invalid_verification_code",
             Self::FamilyMismatch => "family_mismatch",
             Self::NotAnImage => "not_an_image",
             Self::PayloadTooLarge => "payload_too_large",
@@ -94,6 +97,7 @@ impl ErrorCode {
             Self::MalformedBody
             | Self::BadRequest
             | Self::InvalidEnrollmentCode
+            | Self::InvalidVerificationCode
             | Self::FamilyMismatch
             | Self::NotAnImage => StatusCode::BAD_REQUEST,
             Self::InvalidCredentials
@@ -201,6 +205,7 @@ impl From<AppError> for ApiError {
             AppError::WrongCurrentPassword => Self::new(C::WrongPassword, detail),
             AppError::EmailTaken => Self::new(C::EmailTaken, detail),
             AppError::InvalidEnrollmentCode => Self::new(C::InvalidEnrollmentCode, detail),
+            AppError::InvalidVerificationCode => Self::new(C::InvalidVerificationCode, detail),
             AppError::FamilyMismatch => Self::new(C::FamilyMismatch, detail),
             AppError::NotFound(_) => Self::new(C::NotFound, detail),
             AppError::Conflict(_) => Self::new(C::Conflict, detail),

@@ -123,6 +123,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(routes::family::configure);
     cfg.configure(routes::custody::configure);
     cfg.configure(routes::schedule_templates::configure);
+    cfg.configure(routes::enrollment::configure);
+    cfg.configure(routes::verification::configure);
 }
 
 /// The application: state, extractor limits and error handlers, middleware, routes.

@@ -5,6 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{auth, health, media, users};
 use crate::routes::{custody, family, schedule_templates};
+use crate::routes::{enrollment, verification};
 use crate::routes::{events, group_chat, journal, notifications, reminders};
 
 struct BearerAuth;
@@ -58,6 +59,12 @@ impl Modify for BearerAuth {
         custody::integrity_check, custody::mismatches, custody::fix_mismatches,
         schedule_templates::list, schedule_templates::get, schedule_templates::create,
         schedule_templates::update, schedule_templates::delete, schedule_templates::apply,
+        enrollment::create_code, enrollment::validate_code, enrollment::invite,
+        enrollment::send_code_email, enrollment::revoke_code, enrollment::flow_status,
+        enrollment::flow_coparent_info, enrollment::flow_children_info,
+        enrollment::flow_custody_schedule, enrollment::flow_complete,
+        verification::email_send_code, verification::email_verify_code,
+        verification::email_resend_code, verification::send_pin, verification::verify_pin,
     ),
     tags(
         (name = "auth", description = "Sign-in, sign-up and tokens"),
@@ -73,6 +80,8 @@ impl Modify for BearerAuth {
         (name = "custody", description = "Who has the children each day; handoffs"),
         (name = "custody-maintenance", description = "Custody data integrity checks and repairs"),
         (name = "schedule-templates", description = "Recurring custody schedules"),
+        (name = "enrollment", description = "Enrollment codes, co-parent invitations, onboarding"),
+        (name = "verification", description = "E-mail codes and SMS PINs"),
     )
 )]
 pub struct ApiDoc;

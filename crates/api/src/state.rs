@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use calndr_app::AccountService;
 use calndr_app::{CustodyService, FamilyService};
+use calndr_app::{EnrollmentService, VerificationService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
@@ -41,6 +42,8 @@ pub struct ApiState {
     pub group_chats: GroupChatService,
     pub family: FamilyService,
     pub custody: CustodyService,
+    pub enrollment: EnrollmentService,
+    pub verification: VerificationService,
     pub readiness: Readiness,
     pub metrics: Arc<Metrics>,
     pub settings: ApiSettings,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use calndr_api::{ApiSettings, ApiState, Metrics, Readiness};
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
 use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
+use calndr_app::{EnrollmentDeps, EnrollmentService, VerificationDeps, VerificationService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
@@ -14,16 +15,18 @@ use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
 use calndr_memory::{DisabledPush, MemoryCustodyStore};
+use calndr_memory::{DisabledSms, MemoryPinStore};
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
 };
 use calndr_ports::{CustodyStore, FamilyStore, PushNotifier, TemplateStore};
+use calndr_ports::{EmailVerificationStore, EnrollmentStore, PinStore, RandomSource, SmsSender};
 use calndr_ports::{
     EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
 };
 use calndr_postgres::{PgConfig, PgStore};
-use calndr_redis::{RedisCache, RedisConfig, RedisRateLimiter};
-use calndr_security::{HashScheme, Hashing, Tokens};
+use calndr_redis::{RedisCache, RedisConfig, RedisPinStore, RedisRateLimiter};
+use calndr_security::{HashScheme, Hashing, OsRandom, Tokens};
 use secrecy::ExposeSecret;
 
 use crate::Config;
@@ -51,6 +54,11 @@ pub struct Overrides {
     pub memory_family: Option<Arc<dyn FamilyStore>>,
     /// The push notifier (default: none configured, every push answers 503).
     pub push: Option<Arc<dyn PushNotifier>>,
+    /// The enrollment and e-mail verification store to use with `memory_accounts` when no
+    /// database is configured (the same embedded account store).
+    pub memory_enrollment: Option<Arc<MemoryAccountStore>>,
+    /// The SMS sender (default: none configured, `send-pin` answers 503).
+    pub sms: Option<Arc<dyn SmsSender>>,
 }
 
 /// The storage side: the account store, its health check, its pools for `/metrics`, and the
@@ -67,6 +75,7 @@ type Caching = (
     Arc<dyn Cache>,
     Arc<dyn RateLimiter>,
     Option<Arc<dyn HealthCheck>>,
+    Arc<dyn PinStore>,
 );
 
 pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, StoreError> {
@@ -105,7 +114,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     };
 
     let local_limiter: Arc<dyn RateLimiter> = Arc::new(MemoryRateLimiter::default());
-    let (cache, shared_limiter, cache_health): Caching = match &config.redis_url {
+    let (cache, shared_limiter, cache_health, pins): Caching = match &config.redis_url {
         Some(url) => {
             let timeout = Duration::from_millis(500);
             let pool = calndr_redis::connect(&RedisConfig {
@@ -114,13 +123,15 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 timeout,
             })?;
             let cache = Arc::new(RedisCache::new(pool.clone(), timeout));
-            let limiter = Arc::new(RedisRateLimiter::new(pool, timeout));
-            (cache.clone(), limiter, Some(cache))
+            let limiter = Arc::new(RedisRateLimiter::new(pool.clone(), timeout));
+            let pins = Arc::new(RedisPinStore::new(pool, timeout));
+            (cache.clone(), limiter, Some(cache), pins)
         }
         None => (
             Arc::new(MemoryCache::default()),
             local_limiter.clone(),
             None,
+            Arc::new(MemoryPinStore::new()),
         ),
     };
 
@@ -145,6 +156,42 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
 
     let records = FamilyRecordStores::new(pg_store.as_ref(), &overrides.memory_records, &accounts);
     let event_service = EventService::new(records.events.clone(), cache.clone());
+    let (enrollment_store, email_store): (
+        Arc<dyn EnrollmentStore>,
+        Arc<dyn EmailVerificationStore>,
+    ) = match &pg_store {
+        Some(pg) => (pg.clone(), pg.clone()),
+        None => {
+            let m = overrides
+                .memory_enrollment
+                .clone()
+                .unwrap_or_else(|| embedded_accounts.clone());
+            (m.clone(), m)
+        }
+    };
+    let guard = RateGuard::new(shared_limiter, local_limiter, limits);
+    let random: Arc<dyn RandomSource> = Arc::new(OsRandom);
+    let sms: Arc<dyn SmsSender> = overrides
+        .sms
+        .clone()
+        .unwrap_or_else(|| Arc::new(DisabledSms));
+    let enrollment_service = EnrollmentService::new(EnrollmentDeps {
+        store: enrollment_store.clone(),
+        accounts: accounts.clone(),
+        mailer: mailer.clone(),
+        random: random.clone(),
+        guard: guard.clone(),
+        code_ttl: Duration::from_secs(config.enrollment_code_ttl_days as u64 * 24 * 60 * 60),
+    });
+    let verification_service = VerificationService::new(VerificationDeps {
+        accounts: accounts.clone(),
+        emails: email_store,
+        pins,
+        sms,
+        mailer: mailer.clone(),
+        random,
+        guard: guard.clone(),
+    });
     let custody_stores = CustodyStores::new(
         pg_store.as_ref(),
         overrides.memory_family.clone(),
@@ -174,11 +221,12 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     );
     let account_service = AccountService::new(AccountDeps {
         accounts,
+        enrollment: enrollment_store,
         hasher: Arc::new(hasher),
         tokens,
         storage,
         mailer,
-        guard: RateGuard::new(shared_limiter, local_limiter, limits),
+        guard,
         auth,
     });
     let cache_name = if config.redis_url.is_some() {
@@ -199,6 +247,8 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             group_chats: GroupChatService::new(records.group_chats),
             family: family_service,
             custody: custody_service,
+            enrollment: enrollment_service,
+            verification: verification_service,
             readiness: Readiness {
                 database,
                 cache: cache_health,

@@ -12,6 +12,7 @@ use calndr_domain::{EnrollmentCode, EnrollmentCodeRecord, FamilyId, UserId};
 use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryRecords;
 use calndr_memory::RecordingPush;
+use calndr_memory::RecordingSms;
 use calndr_memory::{MemoryAccountStore, RecordingMailer};
 use calndr_server::config;
 use calndr_server::wiring::{build_state, Overrides};
@@ -42,6 +43,8 @@ pub struct TestApp {
     pub memory_records: Arc<MemoryRecords>,
     /// Every push the app sent (no provider is called).
     pub push: Arc<RecordingPush>,
+    /// Every SMS the app sent: `(E.164 number, text)`.
+    pub sms: Arc<RecordingSms>,
 }
 
 pub const TEST_SECRET: &str = "calndr-test-secret-0123456789abcdefghijklmnop";
@@ -71,6 +74,8 @@ pub struct Builder {
     env: HashMap<String, String>,
     /// Wire the production `DisabledPush` instead of the recording fake.
     push_disabled: bool,
+    /// Wire the production `DisabledSms` instead of the recording fake.
+    sms_disabled: bool,
 }
 
 impl Builder {
@@ -89,6 +94,12 @@ impl Builder {
     /// No push provider, as in production today: pushes answer 503.
     pub fn without_push(mut self) -> Self {
         self.push_disabled = true;
+        self
+    }
+
+    /// No SMS provider, as in production until issue #5: `send-pin` answers 503.
+    pub fn without_sms(mut self) -> Self {
+        self.sms_disabled = true;
         self
     }
 
@@ -119,6 +130,7 @@ impl Builder {
         let mailer = Arc::new(RecordingMailer::new());
         let memory = Arc::new(MemoryAccountStore::new());
         let push = Arc::new(RecordingPush::new());
+        let sms = Arc::new(RecordingSms::new());
         let memory_records = Arc::new(MemoryRecords::new(memory.clone()));
         let wired = build_state(
             &config,
@@ -133,6 +145,8 @@ impl Builder {
                 memory_accounts: Some(memory.clone()),
                 memory_records: Some(memory_records.clone()),
                 memory_family: Some(memory.clone()),
+                memory_enrollment: Some(memory.clone()),
+                sms: (!self.sms_disabled).then(|| sms.clone() as Arc<dyn calndr_ports::SmsSender>),
                 push: (!self.push_disabled)
                     .then(|| push.clone() as Arc<dyn calndr_ports::PushNotifier>),
             },
@@ -147,6 +161,7 @@ impl Builder {
             memory,
             memory_records,
             push,
+            sms,
         }
     }
 }
@@ -174,6 +189,7 @@ impl TestApp {
             limits: RateLimits::unlimited(),
             env: HashMap::new(),
             push_disabled: false,
+            sms_disabled: false,
         }
     }
 

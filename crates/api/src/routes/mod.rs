@@ -1,5 +1,6 @@
 pub mod auth;
 pub mod custody;
+pub mod enrollment;
 pub mod events;
 pub mod family;
 pub mod group_chat;
@@ -11,3 +12,4 @@ pub mod records;
 pub mod reminders;
 pub mod schedule_templates;
 pub mod users;
+pub mod verification;
