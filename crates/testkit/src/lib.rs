@@ -19,6 +19,7 @@ pub mod app;
 pub mod contracts;
 pub mod custody_contracts;
 pub mod db;
+pub mod enrollment_contracts;
 pub mod record_contracts;
 
 pub use app::{Backend, TestApp, TestResponse};

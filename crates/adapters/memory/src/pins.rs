@@ -2,20 +2,20 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use calndr_domain::verification::check_code;
 use calndr_domain::{CodeCheck, VerificationCode};
 use calndr_ports::{PinStore, StoreError};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::lock;
 
 #[derive(Debug)]
 struct Pin {
     pin: VerificationCode,
-    expires: Instant,
+    expires_at: DateTime<Utc>,
     failed: u32,
 }
 
@@ -39,14 +39,16 @@ impl PinStore for MemoryPinStore {
         pin: &VerificationCode,
         ttl: Duration,
     ) -> Result<(), StoreError> {
+        let ttl =
+            chrono::Duration::from_std(ttl).map_err(|e| StoreError::Unexpected(Box::new(e)))?;
         let mut pins = lock(&self.pins);
-        let now = Instant::now();
-        pins.retain(|_, p| p.expires > now);
+        let now = Utc::now();
+        pins.retain(|_, p| p.expires_at > now);
         pins.insert(
             subject.to_owned(),
             Pin {
                 pin: pin.clone(),
-                expires: now + ttl,
+                expires_at: now + ttl,
                 failed: 0,
             },
         );
@@ -62,13 +64,7 @@ impl PinStore for MemoryPinStore {
         let Some(p) = pins.get_mut(subject) else {
             return Ok(CodeCheck::NoCode);
         };
-        // Expiry is decided by the monotonic clock here; the rule sees "not yet expired".
-        let outcome = if p.expires <= Instant::now() {
-            CodeCheck::NoCode
-        } else {
-            let later = Utc::now() + chrono::Duration::seconds(1);
-            check_code(&p.pin, later, p.failed, given, Utc::now())
-        };
+        let outcome = check_code(&p.pin, p.expires_at, p.failed, given, Utc::now());
         match outcome {
             CodeCheck::Wrong { .. } => p.failed += 1,
             CodeCheck::Verified | CodeCheck::TooManyAttempts | CodeCheck::NoCode => {

@@ -809,3 +809,72 @@ async fn the_embedded_store_runs_the_same_enrollment_rules() {
     // One child in the family: the inviting parent's next step is "complete".
     assert_eq!(status(&app, &a).await["next_step"], "complete");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Store contracts: the same stories against the embedded and the production adapters
+// ---------------------------------------------------------------------------------------------
+
+mod store_contracts {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use calndr_memory::{MemoryAccountStore, MemoryPinStore};
+    use calndr_postgres::{PgConfig, PgStore};
+    use calndr_redis::{RedisConfig, RedisPinStore};
+    use calndr_testkit::{enrollment_contracts as c, TestDatabase};
+
+    async fn postgres() -> (Arc<PgStore>, TestDatabase) {
+        let db = TestDatabase::new().await;
+        let cfg = PgConfig {
+            pool_size: 3,
+            ..PgConfig::default()
+        };
+        let store = PgStore::connect(&db.url(), None, &cfg).expect("pool");
+        (Arc::new(store), db)
+    }
+
+    macro_rules! contract {
+        ($name:ident) => {
+            mod $name {
+                use super::*;
+
+                #[tokio::test(flavor = "multi_thread")]
+                async fn memory_adapter() {
+                    c::$name(Arc::new(MemoryAccountStore::new())).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread")]
+                async fn postgres_adapter() {
+                    let (store, _db) = postgres().await;
+                    c::$name(store).await;
+                }
+            }
+        };
+    }
+
+    contract!(one_code_per_family_and_revocation);
+    contract!(redemption_admits_one_new_member);
+    contract!(concurrent_redemptions_admit_one);
+    contract!(email_codes_count_every_attempt);
+
+    mod pins_count_attempts {
+        use super::*;
+
+        #[tokio::test(flavor = "multi_thread")]
+        async fn memory_adapter() {
+            c::pins_count_attempts(Arc::new(MemoryPinStore::new())).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread")]
+        async fn redis_adapter() {
+            let timeout = Duration::from_millis(500);
+            let pool = calndr_redis::connect(&RedisConfig {
+                url: calndr_testkit::redis_url(),
+                pool_size: 2,
+                timeout,
+            })
+            .expect("redis pool");
+            c::pins_count_attempts(Arc::new(RedisPinStore::new(pool, timeout))).await;
+        }
+    }
+}
