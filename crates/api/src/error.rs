@@ -26,6 +26,7 @@ pub enum ErrorCode {
     EmailTaken,
     Conflict,
     InvalidEnrollmentCode,
+    InvalidVerificationCode,
     FamilyMismatch,
     NotAnImage,
     PayloadTooLarge,
@@ -40,7 +41,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 27] = [
         Self::ValidationFailed,
         Self::MalformedBody,
         Self::BadRequest,
@@ -56,6 +57,7 @@ impl ErrorCode {
         Self::EmailTaken,
         Self::Conflict,
         Self::InvalidEnrollmentCode,
+        Self::InvalidVerificationCode,
         Self::FamilyMismatch,
         Self::NotAnImage,
         Self::PayloadTooLarge,
@@ -86,6 +88,7 @@ impl ErrorCode {
             Self::EmailTaken => "email_taken",
             Self::Conflict => "conflict",
             Self::InvalidEnrollmentCode => "invalid_enrollment_code",
+            Self::InvalidVerificationCode => "invalid_verification_code",
             Self::FamilyMismatch => "family_mismatch",
             Self::NotAnImage => "not_an_image",
             Self::PayloadTooLarge => "payload_too_large",
@@ -106,6 +109,7 @@ impl ErrorCode {
             Self::MalformedBody
             | Self::BadRequest
             | Self::InvalidEnrollmentCode
+            | Self::InvalidVerificationCode
             | Self::FamilyMismatch
             | Self::NotAnImage
             | Self::UrlNotAllowed => StatusCode::BAD_REQUEST,
@@ -215,6 +219,7 @@ impl From<AppError> for ApiError {
             AppError::WrongCurrentPassword => Self::new(C::WrongPassword, detail),
             AppError::EmailTaken => Self::new(C::EmailTaken, detail),
             AppError::InvalidEnrollmentCode => Self::new(C::InvalidEnrollmentCode, detail),
+            AppError::InvalidVerificationCode => Self::new(C::InvalidVerificationCode, detail),
             AppError::FamilyMismatch => Self::new(C::FamilyMismatch, detail),
             AppError::NotFound(_) => Self::new(C::NotFound, detail),
             AppError::Forbidden(_) => Self::new(C::Forbidden, detail),

@@ -127,6 +127,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(routes::providers::configure);
     cfg.configure(routes::medical::configure);
     cfg.configure(routes::circle::configure);
+    cfg.configure(routes::enrollment::configure);
+    cfg.configure(routes::verification::configure);
 }
 
 /// The application: state, extractor limits and error handlers, middleware, routes.

@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 use crate::routes::{auth, health, media, users};
 use crate::routes::{babysitters, children, emergency_contacts, medications, themes};
 use crate::routes::{custody, family, schedule_templates, weather};
+use crate::routes::{enrollment, verification};
 use crate::routes::{events, group_chat, journal, notifications, reminders};
 use crate::routes::{medical, providers};
 
@@ -78,6 +79,12 @@ impl Modify for BearerAuth {
         medications::list, medications::create, medications::presets, medications::active,
         medications::reminders, medications::get, medications::update, medications::delete,
         themes::list, themes::create, themes::update, themes::delete, themes::set_preference,
+        enrollment::create_code, enrollment::validate_code, enrollment::invite,
+        enrollment::send_code_email, enrollment::revoke_code, enrollment::flow_status,
+        enrollment::flow_coparent_info, enrollment::flow_children_info,
+        enrollment::flow_custody_schedule, enrollment::flow_complete,
+        verification::email_send_code, verification::email_verify_code,
+        verification::email_resend_code, verification::send_pin, verification::verify_pin,
     ),
     tags(
         (name = "auth", description = "Sign-in, sign-up and tokens"),
@@ -102,6 +109,8 @@ impl Modify for BearerAuth {
         (name = "emergency-contacts", description = "The family's emergency contacts"),
         (name = "medications", description = "The family's medications and daily reminders"),
         (name = "themes", description = "Colour themes: public and one's own; the selected theme"),
+        (name = "enrollment", description = "Enrollment codes, co-parent invitations, onboarding"),
+        (name = "verification", description = "E-mail codes and SMS PINs"),
     )
 )]
 pub struct ApiDoc;

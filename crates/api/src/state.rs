@@ -5,6 +5,7 @@ use std::sync::Arc;
 use calndr_app::AccountService;
 use calndr_app::{CircleService, ThemeService};
 use calndr_app::{CustodyService, FamilyService};
+use calndr_app::{EnrollmentService, VerificationService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
     SocialSignIn, WeatherService,
@@ -50,6 +51,8 @@ pub struct ApiState {
     pub medical: MedicalService,
     pub circle: CircleService,
     pub themes: ThemeService,
+    pub enrollment: EnrollmentService,
+    pub verification: VerificationService,
     pub readiness: Readiness,
     pub metrics: Arc<Metrics>,
     pub settings: ApiSettings,

@@ -1,7 +1,5 @@
 //! Accounts: registration, sign-in, tokens, passwords, profile and preferences.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use calndr_domain::{
@@ -10,12 +8,13 @@ use calndr_domain::{
     UserId,
 };
 use calndr_ports::{
-    AccountStore, IssuedToken, Mailer, ObjectStorage, OutgoingEmail, PasswordHasher, StoreError,
-    TokenService,
+    AccountStore, EnrollmentStore, IssuedToken, Mailer, ObjectStorage, OutgoingEmail,
+    PasswordHasher, Redeemer, StoreError, TokenService,
 };
 use chrono::Utc;
 use tracing::{info, warn};
 
+use crate::limits::{hashed_key as email_key, ip_key};
 use crate::photos::check_photo;
 use crate::{AppError, AuthService, Principal, RateGuard};
 
@@ -57,6 +56,8 @@ pub struct Registration {
 #[derive(Clone)]
 pub struct AccountDeps {
     pub accounts: Arc<dyn AccountStore>,
+    /// Redeems enrollment codes (register-with-family) atomically.
+    pub enrollment: Arc<dyn EnrollmentStore>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenService>,
     pub storage: Arc<dyn ObjectStorage>,
@@ -68,17 +69,6 @@ pub struct AccountDeps {
 #[derive(Clone)]
 pub struct AccountService {
     deps: AccountDeps,
-}
-
-/// A rate-limit key for an e-mail address that does not keep the address itself in Redis.
-fn email_key(prefix: &str, email: &str) -> String {
-    let mut h = DefaultHasher::new();
-    email.to_lowercase().hash(&mut h);
-    format!("calndr:rl:{prefix}:{:016x}", h.finish())
-}
-
-fn ip_key(prefix: &str, client: &str) -> String {
-    format!("calndr:rl:{prefix}:ip:{client}")
 }
 
 impl AccountService {
@@ -299,9 +289,17 @@ impl AccountService {
                 return Err(AppError::FamilyMismatch);
             }
         }
-        let inviter = Some(record.created_by);
-        let user = match self.deps.accounts.user_by_email(&reg.email).await? {
+        // The lookup above answers a family mismatch; the redemption re-checks the code under a
+        // lock on its row (expiry, revocation, spent) and joins in the same transaction.
+        let redeemer = match self.deps.accounts.user_by_email(&reg.email).await? {
             Some(existing) => {
+                self.deps
+                    .guard
+                    .hit(
+                        &email_key("code-user", &existing.id.to_string()),
+                        limits.code_checks_per_account,
+                    )
+                    .await?;
                 let matches = match existing.password_hash.clone() {
                     Some(hash) => self.deps.hasher.verify(reg.password.clone(), hash).await?,
                     None => false,
@@ -309,30 +307,26 @@ impl AccountService {
                 if !matches {
                     return Err(AppError::EmailTaken);
                 }
-                let user = self
-                    .deps
-                    .accounts
-                    .join_family(existing.id, record.family_id, inviter, Utc::now())
-                    .await?;
-                self.deps.auth.forget(user.id).await;
-                user
+                Redeemer::Existing(existing.id)
             }
             None => {
                 // The API lets a short password through for an existing account (it may predate
                 // the length rule); a new account must meet it.
                 Password::new_choice(reg.password.expose(), "password")?;
                 let hash = self.deps.hasher.hash(reg.password.clone()).await?;
-                let new_user = self.new_user(&reg, hash, true);
-                self.deps
-                    .accounts
-                    .create_member(new_user, record.family_id, inviter)
-                    .await
-                    .map_err(|e| match e {
-                        StoreError::NotFound => AppError::InvalidEnrollmentCode,
-                        other => other.into(),
-                    })?
+                Redeemer::New(self.new_user(&reg, hash, true))
             }
         };
+        let (user, _) = self
+            .deps
+            .enrollment
+            .redeem(&code, redeemer, Utc::now())
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => AppError::InvalidEnrollmentCode,
+                other => other.into(),
+            })?;
+        self.deps.auth.forget(user.id).await;
         let token = self.deps.tokens.issue(user.id, Some(record.family_id))?;
         info!(user.id = %user.id, family.id = %record.family_id, "account joined a family");
         Ok(Registered {
@@ -353,12 +347,13 @@ impl AccountService {
         let Ok(code) = EnrollmentCode::parse(code, "enrollment_code") else {
             return Ok(false);
         };
+        // Spent codes (a new member joined with it) are invalid too.
         Ok(self
             .deps
-            .accounts
-            .enrollment_code(&code)
+            .enrollment
+            .usable_code(&code, Utc::now())
             .await?
-            .is_some_and(|r| r.is_usable_at(Utc::now())))
+            .is_some())
     }
 
     /// `POST /auth/refresh-token`: a fresh token for a valid one whose user still exists.

@@ -21,6 +21,8 @@ pub enum AppError {
     EmailTaken,
     #[error("Invalid enrollment code")]
     InvalidEnrollmentCode,
+    #[error("Invalid or expired verification code")]
+    InvalidVerificationCode,
     #[error("Family ID does not match enrollment code")]
     FamilyMismatch,
     #[error("{0} not found")]

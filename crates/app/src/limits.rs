@@ -1,11 +1,26 @@
 //! Rate limits for the routes that cost money or guard accounts.
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
 use calndr_ports::{RateDecision, RateLimit, RateLimiter};
 
 use crate::AppError;
+
+/// A rate-limit key for a personal value (an e-mail address, a phone number, a user id) that
+/// does not keep the value itself in Redis.
+pub(crate) fn hashed_key(prefix: &str, value: &str) -> String {
+    let mut h = DefaultHasher::new();
+    value.to_lowercase().hash(&mut h);
+    format!("calndr:rl:{prefix}:{:016x}", h.finish())
+}
+
+/// A rate-limit key for a client address.
+pub(crate) fn ip_key(prefix: &str, client: &str) -> String {
+    format!("calndr:rl:{prefix}:ip:{client}")
+}
 
 /// Limits per route family. Configurable so a load test or a test suite can raise them.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +37,22 @@ pub struct RateLimits {
     pub code_checks_per_ip: RateLimit,
     /// Password-reset e-mails per address and per client.
     pub reset_mail: RateLimit,
+    /// Enrollment-code checks and redemptions per account.
+    pub code_checks_per_account: RateLimit,
+    /// Invitation e-mails per family.
+    pub invites_per_family: RateLimit,
+    /// Verification codes per e-mail address or phone number: the resend cooldown.
+    pub verification_cooldown: RateLimit,
+    /// Verification codes per e-mail address or phone number per hour.
+    pub verification_sends: RateLimit,
+    /// Verification codes requested per client address.
+    pub verification_sends_per_ip: RateLimit,
+    /// Code and PIN checks per client address.
+    pub verification_checks_per_ip: RateLimit,
+    /// SMS PINs per phone number per day.
+    pub sms_per_number_per_day: RateLimit,
+    /// SMS PINs per day for the whole service (SMS pumping guard).
+    pub sms_per_day: RateLimit,
 }
 
 impl Default for RateLimits {
@@ -37,6 +68,14 @@ impl Default for RateLimits {
             password_per_account: per(5, 15 * 60),
             code_checks_per_ip: per(20, 60 * 60),
             reset_mail: per(3, 60 * 60),
+            code_checks_per_account: per(10, 60 * 60),
+            invites_per_family: per(10, 24 * 60 * 60),
+            verification_cooldown: per(1, 60),
+            verification_sends: per(5, 60 * 60),
+            verification_sends_per_ip: per(20, 60 * 60),
+            verification_checks_per_ip: per(30, 60 * 60),
+            sms_per_number_per_day: per(10, 24 * 60 * 60),
+            sms_per_day: per(5_000, 24 * 60 * 60),
         }
     }
 }
@@ -55,6 +94,14 @@ impl RateLimits {
             password_per_account: big,
             code_checks_per_ip: big,
             reset_mail: big,
+            code_checks_per_account: big,
+            invites_per_family: big,
+            verification_cooldown: big,
+            verification_sends: big,
+            verification_sends_per_ip: big,
+            verification_checks_per_ip: big,
+            sms_per_number_per_day: big,
+            sms_per_day: big,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod account;
 pub mod circle;
 pub mod custody;
 pub mod dates;
+pub mod enrollment;
 pub mod error;
 pub mod family;
 pub mod identity;
@@ -17,6 +18,7 @@ pub mod records;
 pub mod schedule;
 pub mod themes;
 pub mod values;
+pub mod verification;
 pub mod weather;
 
 pub use account::{
@@ -32,6 +34,9 @@ pub use custody::{
     default_handoff, recompute_handoffs, CustodyDay, CustodyId, DefaultsRule, HandoffTime,
 };
 pub use dates::{parse_date, DateRange, YearMonth};
+pub use enrollment::{
+    CoparentDetails, EnrollmentInvitation, NewChild, NextStep, CODE_ALPHABET, CODE_LEN,
+};
 pub use error::ValidationError;
 pub use family::FamilyMember;
 pub use identity::{ExternalIdentity, IdentityProvider, ProviderSubject};
@@ -58,4 +63,5 @@ pub use values::{
     DeviceToken, EmailAddress, EnrollmentCode, GeoPoint, Password, PersonName, PhoneNumber,
     ShortText,
 };
+pub use verification::{CodeCheck, UsPhoneNumber, VerificationCode};
 pub use weather::{DailyWeather, TemperatureUnit, WeatherQuery, MAX_WEATHER_DAYS};

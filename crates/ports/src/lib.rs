@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cache;
 pub mod circle;
 pub mod custody;
+pub mod enrollment;
 pub mod error;
 pub mod family;
 pub mod identity;
@@ -18,15 +19,18 @@ pub mod push;
 pub mod rate_limit;
 pub mod records;
 pub mod security;
+pub mod sms;
 pub mod storage;
 pub mod templates;
 pub mod upstream;
+pub mod verification;
 pub mod weather;
 
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheStats};
 pub use circle::{BabysitterStore, ChildStore, EmergencyContactStore, MedicationStore, ThemeStore};
 pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeline};
+pub use enrollment::{EnrollmentStore, Redeemer};
 pub use error::{BoxError, StoreError};
 pub use family::FamilyStore;
 pub use identity::{IdentityError, IdentityVerifier};
@@ -40,9 +44,11 @@ pub use records::{
     EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
 };
 pub use security::{IssuedToken, PasswordHasher, ResetClaims, TokenError, TokenService};
+pub use sms::SmsSender;
 pub use storage::{ObjectStorage, StoredObject};
 pub use templates::{TemplatePlan, TemplateStore};
 pub use upstream::UpstreamError;
+pub use verification::{EmailVerificationStore, PinStore, RandomSource};
 pub use weather::WeatherSource;
 
 /// Liveness of a dependency for the readiness route.

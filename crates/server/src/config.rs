@@ -83,6 +83,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub rate_limits_enabled: bool,
     pub workers: usize,
+    /// Days a new enrollment code stays usable (`CALNDR_ENROLLMENT_CODE_TTL_DAYS`, 1-90).
+    pub enrollment_code_ttl_days: usize,
     /// Warnings to log once the subscriber is up (e.g. a short secret).
     pub warnings: Vec<String>,
 }
@@ -448,6 +450,11 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
         rate_limits_enabled,
         workers: number("CALNDR_WORKERS", cores, 256)?,
+        enrollment_code_ttl_days: number(
+            "CALNDR_ENROLLMENT_CODE_TTL_DAYS",
+            calndr_domain::enrollment::DEFAULT_CODE_TTL_DAYS as usize,
+            90,
+        )?,
         warnings,
     })
 }

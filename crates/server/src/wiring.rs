@@ -9,6 +9,7 @@ use calndr_app::SocialSignIn;
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
 use calndr_app::{CircleDeps, CircleService, ThemeService};
 use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
+use calndr_app::{EnrollmentDeps, EnrollmentService, VerificationDeps, VerificationService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
@@ -20,6 +21,7 @@ use calndr_memory::MemoryCircle;
 use calndr_memory::MemoryRecords;
 use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
 use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
+use calndr_memory::{DisabledSms, MemoryPinStore};
 use calndr_memory::{MemoryProviders, UnconfiguredCalendars, UnconfiguredPlaces};
 use calndr_outbound::{Apns, ApnsConfig};
 use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
@@ -32,13 +34,14 @@ use calndr_ports::{
 };
 use calndr_ports::{CalendarSource, MedicalProviderStore, PlacesSearch, ProviderStore};
 use calndr_ports::{CustodyStore, FamilyStore, JobQueue, PushNotifier, TemplateStore};
+use calndr_ports::{EmailVerificationStore, EnrollmentStore, PinStore, RandomSource, SmsSender};
 use calndr_ports::{
     EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
 };
 use calndr_ports::{IdentityVerifier, WeatherSource};
 use calndr_postgres::{PgConfig, PgStore};
-use calndr_redis::{RedisCache, RedisConfig, RedisRateLimiter};
-use calndr_security::{HashScheme, Hashing, Tokens};
+use calndr_redis::{RedisCache, RedisConfig, RedisPinStore, RedisRateLimiter};
+use calndr_security::{HashScheme, Hashing, OsRandom, Tokens};
 use secrecy::ExposeSecret;
 
 use crate::Config;
@@ -80,6 +83,11 @@ pub struct Overrides {
     /// The embedded store of children, sitters, contacts, medications and themes to use with
     /// `memory_accounts` when no database is configured (it must share that account store).
     pub memory_circle: Option<Arc<MemoryCircle>>,
+    /// The enrollment and e-mail verification store to use with `memory_accounts` when no
+    /// database is configured (the same embedded account store).
+    pub memory_enrollment: Option<Arc<MemoryAccountStore>>,
+    /// The SMS sender (default: none configured, `send-pin` answers 503).
+    pub sms: Option<Arc<dyn SmsSender>>,
 }
 
 /// The storage side: the account store, its health check, its pools for `/metrics`, and the
@@ -96,6 +104,7 @@ type Caching = (
     Arc<dyn Cache>,
     Arc<dyn RateLimiter>,
     Option<Arc<dyn HealthCheck>>,
+    Arc<dyn PinStore>,
 );
 
 pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, StoreError> {
@@ -134,7 +143,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     };
 
     let local_limiter: Arc<dyn RateLimiter> = Arc::new(MemoryRateLimiter::default());
-    let (cache, shared_limiter, cache_health): Caching = match &config.redis_url {
+    let (cache, shared_limiter, cache_health, pins): Caching = match &config.redis_url {
         Some(url) => {
             let timeout = Duration::from_millis(500);
             let pool = calndr_redis::connect(&RedisConfig {
@@ -143,13 +152,15 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 timeout,
             })?;
             let cache = Arc::new(RedisCache::new(pool.clone(), timeout));
-            let limiter = Arc::new(RedisRateLimiter::new(pool, timeout));
-            (cache.clone(), limiter, Some(cache))
+            let limiter = Arc::new(RedisRateLimiter::new(pool.clone(), timeout));
+            let pins = Arc::new(RedisPinStore::new(pool, timeout));
+            (cache.clone(), limiter, Some(cache), pins)
         }
         None => (
             Arc::new(MemoryCache::default()),
             local_limiter.clone(),
             None,
+            Arc::new(MemoryPinStore::new()),
         ),
     };
 
@@ -240,6 +251,42 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         MemoryCircle::new(embedded_accounts.clone()).with_records(memory_records)
     });
     let event_service = EventService::new(records.events.clone(), cache.clone());
+    let (enrollment_store, email_store): (
+        Arc<dyn EnrollmentStore>,
+        Arc<dyn EmailVerificationStore>,
+    ) = match &pg_store {
+        Some(pg) => (pg.clone(), pg.clone()),
+        None => {
+            let m = overrides
+                .memory_enrollment
+                .clone()
+                .unwrap_or_else(|| embedded_accounts.clone());
+            (m.clone(), m)
+        }
+    };
+    let guard = RateGuard::new(shared_limiter, local_limiter, limits);
+    let random: Arc<dyn RandomSource> = Arc::new(OsRandom);
+    let sms: Arc<dyn SmsSender> = overrides
+        .sms
+        .clone()
+        .unwrap_or_else(|| Arc::new(DisabledSms));
+    let enrollment_service = EnrollmentService::new(EnrollmentDeps {
+        store: enrollment_store.clone(),
+        accounts: accounts.clone(),
+        mailer: mailer.clone(),
+        random: random.clone(),
+        guard: guard.clone(),
+        code_ttl: Duration::from_secs(config.enrollment_code_ttl_days as u64 * 24 * 60 * 60),
+    });
+    let verification_service = VerificationService::new(VerificationDeps {
+        accounts: accounts.clone(),
+        emails: email_store,
+        pins,
+        sms,
+        mailer: mailer.clone(),
+        random,
+        guard: guard.clone(),
+    });
     let custody_stores = CustodyStores::new(
         pg_store.as_ref(),
         overrides.memory_family.clone(),
@@ -298,11 +345,12 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     let account_store = accounts.clone();
     let account_service = AccountService::new(AccountDeps {
         accounts,
+        enrollment: enrollment_store,
         hasher: Arc::new(hasher),
         tokens: tokens.clone(),
         storage,
         mailer,
-        guard: RateGuard::new(shared_limiter, local_limiter, limits),
+        guard,
         auth,
     });
     let tokens_for_social: Arc<dyn calndr_ports::TokenService> = tokens;
@@ -341,6 +389,8 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 medications: circle.medications,
             }),
             themes: ThemeService::new(circle.themes),
+            enrollment: enrollment_service,
+            verification: verification_service,
             readiness: Readiness {
                 database,
                 cache: cache_health,

@@ -13,6 +13,7 @@ use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryCircle;
 use calndr_memory::MemoryRecords;
 use calndr_memory::RecordingPush;
+use calndr_memory::RecordingSms;
 use calndr_memory::{MemoryAccountStore, RecordingMailer};
 use calndr_server::config;
 use calndr_server::wiring::{build_state, Overrides};
@@ -49,6 +50,8 @@ pub struct TestApp {
     pub worker: JobWorker,
     /// The canned place search of `Builder::fake_places` (records the queries it received).
     pub places: Arc<calndr_memory::FakePlaces>,
+    /// Every SMS the app sent: `(E.164 number, text)`.
+    pub sms: Arc<RecordingSms>,
 }
 
 pub const TEST_SECRET: &str = "calndr-test-secret-0123456789abcdefghijklmnop";
@@ -81,6 +84,8 @@ pub struct Builder {
     queued_deliveries: bool,
     /// Canned place search and calendar pages instead of the unconfigured defaults.
     fake_places: bool,
+    /// Wire the production `DisabledSms` instead of the recording fake.
+    sms_disabled: bool,
 }
 
 impl Builder {
@@ -116,6 +121,12 @@ impl Builder {
         self
     }
 
+    /// No SMS provider, as in production until issue #5: `send-pin` answers 503.
+    pub fn without_sms(mut self) -> Self {
+        self.sms_disabled = true;
+        self
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.insert(key.to_owned(), value.to_owned());
         self
@@ -146,6 +157,7 @@ impl Builder {
         let mailer = Arc::new(RecordingMailer::new());
         let memory = Arc::new(MemoryAccountStore::new());
         let push = Arc::new(RecordingPush::new());
+        let sms = Arc::new(RecordingSms::new());
         let memory_records = Arc::new(MemoryRecords::new(memory.clone()));
         let places = Arc::new(calndr_memory::FakePlaces::new());
         let memory_circle =
@@ -164,6 +176,8 @@ impl Builder {
                 memory_records: Some(memory_records.clone()),
                 memory_family: Some(memory.clone()),
                 memory_circle: Some(memory_circle.clone()),
+                memory_enrollment: Some(memory.clone()),
+                sms: (!self.sms_disabled).then(|| sms.clone() as Arc<dyn calndr_ports::SmsSender>),
                 push: (!self.push_disabled)
                     .then(|| push.clone() as Arc<dyn calndr_ports::PushNotifier>),
                 queue_deliveries: self.queued_deliveries,
@@ -189,6 +203,7 @@ impl Builder {
             push,
             worker: wired.worker,
             places,
+            sms,
         }
     }
 }
@@ -218,6 +233,7 @@ impl TestApp {
             push_disabled: false,
             queued_deliveries: false,
             fake_places: false,
+            sms_disabled: false,
         }
     }
 

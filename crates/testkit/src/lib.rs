@@ -20,6 +20,7 @@ pub mod circle_contracts;
 pub mod contracts;
 pub mod custody_contracts;
 pub mod db;
+pub mod enrollment_contracts;
 pub mod job_contracts;
 pub mod provider_contracts;
 pub mod record_contracts;

@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::lock;
 
+mod enrollment;
 mod family_impl;
 
 /// A row of `families`.
@@ -72,6 +73,8 @@ struct State {
     codes: HashMap<String, EnrollmentCodeRecord>,
     /// (provider, subject) -> user.
     identities: HashMap<(IdentityProvider, String), UserId>,
+    /// Enrollment invitations, onboarding children and verification codes.
+    enrollment: enrollment::EnrollmentState,
 }
 
 fn email_key(email: &str) -> String {

@@ -8,11 +8,13 @@ mod circle;
 mod custody;
 mod jobs;
 mod mail;
+mod pins;
 mod places;
 mod providers;
 mod push;
 mod rate_limit;
 mod records;
+mod sms;
 
 pub use accounts::MemoryAccountStore;
 pub use cache::MemoryCache;
@@ -20,11 +22,13 @@ pub use circle::MemoryCircle;
 pub use custody::MemoryCustodyStore;
 pub use jobs::MemoryJobQueue;
 pub use mail::{DisabledMailer, RecordingMailer};
+pub use pins::MemoryPinStore;
 pub use places::{FakeCalendars, FakePlaces, UnconfiguredCalendars, UnconfiguredPlaces};
 pub use providers::MemoryProviders;
 pub use push::{DisabledPush, RecordingPush};
 pub use rate_limit::MemoryRateLimiter;
 pub use records::MemoryRecords;
+pub use sms::{DisabledSms, RecordingSms};
 
 /// Locks a std mutex, recovering the data if a panicking thread poisoned it. Every critical
 /// section in this crate is a handful of map operations that leave the data consistent.

@@ -72,7 +72,7 @@ impl From<UserRow> for User {
 
 #[derive(Insertable)]
 #[diesel(table_name = users)]
-struct UserInsert<'a> {
+pub(crate) struct UserInsert<'a> {
     id: Uuid,
     family_id: Uuid,
     first_name: &'a str,
@@ -92,7 +92,7 @@ struct UserInsert<'a> {
 }
 
 impl<'a> UserInsert<'a> {
-    fn new(u: &'a NewUser, family: FamilyId) -> Self {
+    pub(crate) fn new(u: &'a NewUser, family: FamilyId) -> Self {
         let at = u.created_at.naive_utc();
         Self {
             id: u.id.as_uuid(),
@@ -134,9 +134,9 @@ fn prefs_from_json(v: serde_json::Value) -> Option<NotificationPreferences> {
     NotificationPreferences::parse(map).ok()
 }
 
-type Conn = AsyncPgConnection;
+pub(crate) type Conn = AsyncPgConnection;
 
-async fn load_user(conn: &mut Conn, id: UserId) -> Result<User, diesel::result::Error> {
+pub(crate) async fn load_user(conn: &mut Conn, id: UserId) -> Result<User, diesel::result::Error> {
     users::table
         .find(id.as_uuid())
         .select(UserRow::as_select())
@@ -146,7 +146,7 @@ async fn load_user(conn: &mut Conn, id: UserId) -> Result<User, diesel::result::
 }
 
 /// Inserts the new user's preferences and empty profile (the original's defaults).
-async fn insert_user_extras(
+pub(crate) async fn insert_user_extras(
     conn: &mut Conn,
     user: UserId,
     at: NaiveDateTime,
@@ -177,7 +177,7 @@ async fn insert_user_extras(
     Ok(())
 }
 
-async fn mark_inviter(
+pub(crate) async fn mark_inviter(
     conn: &mut Conn,
     inviter: Option<UserId>,
     at: NaiveDateTime,
@@ -192,7 +192,10 @@ async fn mark_inviter(
 }
 
 /// An e-mail taken under another spelling is a conflict too (the unique index is case-sensitive).
-async fn email_free(conn: &mut Conn, email: &EmailAddress) -> Result<bool, diesel::result::Error> {
+pub(crate) async fn email_free(
+    conn: &mut Conn,
+    email: &EmailAddress,
+) -> Result<bool, diesel::result::Error> {
     let taken: i64 = users::table
         .filter(lower(users::email).eq(lower(email.as_str())))
         .count()

@@ -95,7 +95,7 @@ impl From<MemberRow> for FamilyMember {
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// Locks the family's row for the rest of the transaction; `NotFound` when it does not exist.
-async fn lock_family(conn: &mut Conn, family: FamilyId) -> Result<(), TxError> {
+pub(crate) async fn lock_family(conn: &mut Conn, family: FamilyId) -> Result<(), TxError> {
     let found: Option<Uuid> = families::table
         .find(family.as_uuid())
         .select(families::id)

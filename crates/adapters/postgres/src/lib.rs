@@ -6,6 +6,7 @@
 mod accounts;
 mod circle;
 mod custody;
+mod enrollment;
 mod error;
 mod events;
 mod jobs;

@@ -9,6 +9,7 @@
 
 mod cache;
 mod conn;
+mod pins;
 mod rate_limit;
 
 use std::time::Duration;
@@ -20,6 +21,7 @@ use deadpool_redis::redis::aio::MultiplexedConnection;
 use deadpool_redis::redis::{AsyncConnectionConfig, Client, RedisError};
 
 pub use cache::RedisCache;
+pub use pins::RedisPinStore;
 pub use rate_limit::RedisRateLimiter;
 
 /// Opens multiplexed connections and hands them out without a health check.

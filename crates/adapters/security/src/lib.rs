@@ -8,7 +8,9 @@
 //!   `family_id`, fractional `exp`/`iat`, `iss` "calndr-backend").
 
 mod hashing;
+mod random;
 mod tokens;
 
 pub use hashing::{HashScheme, Hashing};
+pub use random::OsRandom;
 pub use tokens::{Tokens, ACCESS_TOKEN_LIFETIME_DAYS};

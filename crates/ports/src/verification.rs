@@ -1,0 +1,70 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use calndr_domain::{CodeCheck, EmailAddress, UsPhoneNumber, UserId, VerificationCode};
+use chrono::{DateTime, Utc};
+
+use crate::StoreError;
+
+/// Uniform random numbers from a cryptographically secure generator (codes, PINs).
+pub trait RandomSource: Send + Sync {
+    /// A uniform value in `0..bound` (`bound > 0`).
+    fn uniform(&self, bound: u32) -> u32;
+}
+
+/// E-mail verification codes (`email_verifications`, one row per user) and the verified mark
+/// on the user.
+#[async_trait]
+pub trait EmailVerificationStore: Send + Sync {
+    /// When the user's e-mail was verified, if ever.
+    async fn email_verified_at(&self, user: UserId) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Replaces the user's code (attempts reset). `NotFound` when the user does not exist.
+    async fn put_email_code(
+        &self,
+        user: UserId,
+        email: &EmailAddress,
+        code: &VerificationCode,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// One attempt, in one transaction under a row lock (`check_code`): a wrong code's attempt is
+    /// persisted; success marks the code used, sets `users.email_verified_at` and
+    /// `users.status = 'active'`. `NoCode` when the user has no live code.
+    async fn check_email_code(
+        &self,
+        user: UserId,
+        given: &VerificationCode,
+        now: DateTime<Utc>,
+    ) -> Result<CodeCheck, StoreError>;
+
+    /// Sets `users.phone_number` and `users.phone_verified_at`. `NotFound` when the user does
+    /// not exist.
+    async fn mark_phone_verified(
+        &self,
+        user: UserId,
+        phone: &UsPhoneNumber,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// Short-lived SMS PINs shared by every instance (Redis in production).
+#[async_trait]
+pub trait PinStore: Send + Sync {
+    /// Stores a PIN for `subject` (replacing any, attempts reset) for `ttl`.
+    async fn put_pin(
+        &self,
+        subject: &str,
+        pin: &VerificationCode,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+
+    /// One attempt, counted atomically (concurrent guesses each use one): `check_code`'s
+    /// outcome. The PIN is deleted once verified or dead.
+    async fn check_pin(
+        &self,
+        subject: &str,
+        given: &VerificationCode,
+    ) -> Result<CodeCheck, StoreError>;
+}
