@@ -78,6 +78,8 @@ pub struct Config {
     pub identity_timeout_ms: usize,
     /// APNs (token auth): team id, key id, `.p8` key, or off.
     pub apns: Option<ApnsSettings>,
+    /// Google Places (key, Places API (New) base, Maps base), or off.
+    pub google_places: Option<(SecretString, url::Url, url::Url)>,
     /// E-mail through SES (`CALNDR_MAIL=ses`), or none.
     pub ses: Option<SesSettings>,
     pub trust_forwarded_for: bool,
@@ -379,6 +381,15 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             ))
         }
     };
+    let google_places =
+        match var("CALNDR_GOOGLE_PLACES_API_KEY").or_else(|| var("GOOGLE_PLACES_API_KEY")) {
+            Some(key) => Some((
+                SecretString::from(key),
+                http_url("CALNDR_GOOGLE_PLACES_URL", "https://places.googleapis.com")?,
+                http_url("CALNDR_GOOGLE_MAPS_URL", "https://maps.googleapis.com")?,
+            )),
+            None => None,
+        };
     let ses = match var("CALNDR_MAIL").as_deref() {
         None | Some("none") => None,
         Some("ses") => Some(SesSettings {
@@ -447,6 +458,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         identity_timeout_ms: number("CALNDR_IDENTITY_TIMEOUT_MS", 5000, 30_000)?,
         apns,
         ses,
+        google_places,
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
         rate_limits_enabled,
         workers: number("CALNDR_WORKERS", cores, 256)?,

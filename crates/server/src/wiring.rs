@@ -23,7 +23,7 @@ use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateL
 use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
 use calndr_memory::{DisabledSms, MemoryPinStore};
 use calndr_memory::{MemoryProviders, UnconfiguredCalendars, UnconfiguredPlaces};
-use calndr_outbound::{Apns, ApnsConfig};
+use calndr_outbound::{Apns, ApnsConfig, GooglePlaces, GooglePlacesConfig};
 use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
 use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
 use calndr_ports::{
@@ -321,10 +321,19 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     };
     let weather = WeatherService::new(weather_source, cache.clone());
     let (provider_store, medical_store) = provider_stores(pg_store.as_ref(), &accounts);
-    let places: Arc<dyn PlacesSearch> = overrides
-        .places
-        .clone()
-        .unwrap_or_else(|| Arc::new(UnconfiguredPlaces));
+    let places: Arc<dyn PlacesSearch> = match (&overrides.places, &config.google_places) {
+        (Some(places), _) => places.clone(),
+        (None, Some((key, places_url, maps_url))) => Arc::new(
+            GooglePlaces::new(GooglePlacesConfig {
+                api_key: key.expose_secret().to_owned(),
+                places_url: places_url.clone(),
+                maps_url: maps_url.clone(),
+                timeout: std::time::Duration::from_secs(8),
+            })
+            .map_err(|e| StoreError::unexpected(format!("Google Places client: {e}")))?,
+        ),
+        (None, None) => Arc::new(UnconfiguredPlaces),
+    };
     let calendars: Arc<dyn CalendarSource> = overrides
         .calendars
         .clone()

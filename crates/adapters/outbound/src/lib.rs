@@ -3,14 +3,17 @@
 //! * [`guard::SafeFetcher`]: the only way to fetch a URL a user supplied (SSRF rules inside).
 //! * [`identity::ProviderIdentity`]: Apple, Google and Facebook sign-in, verified.
 //! * [`apns::Apns`]: push notifications over APNs (HTTP/2, provider token).
+//! * [`places::GooglePlaces`]: place search for daycares, schools and doctors.
 //! * [`weather::OpenMeteo`]: the [`calndr_ports::WeatherSource`] over Open-Meteo.
 
 pub mod apns;
 pub mod guard;
 pub mod identity;
+pub mod places;
 pub mod weather;
 
 pub use apns::{Apns, ApnsConfig};
 pub use guard::{forbidden_reason, FetchError, FetchLimits, Fetched, SafeFetcher};
 pub use identity::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
+pub use places::{GooglePlaces, GooglePlacesConfig};
 pub use weather::{NoWeather, OpenMeteo, OpenMeteoConfig};

@@ -6,6 +6,8 @@
 mod apns;
 #[path = "support/identity.rs"]
 mod identity;
+#[path = "support/places.rs"]
+mod places;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -30,6 +30,7 @@ mod migrations;
 mod notification_emails;
 mod openapi;
 mod password_reset;
+mod places;
 mod providers;
 mod push;
 mod record_contracts;
