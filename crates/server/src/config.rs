@@ -78,6 +78,8 @@ pub struct Config {
     pub identity_timeout_ms: usize,
     /// APNs (token auth): team id, key id, `.p8` key, or off.
     pub apns: Option<ApnsSettings>,
+    /// Read school and daycare calendars from their websites (through the SSRF guard).
+    pub calendars_enabled: bool,
     /// Google Places (key, Places API (New) base, Maps base), or off.
     pub google_places: Option<(SecretString, url::Url, url::Url)>,
     /// E-mail through SES (`CALNDR_MAIL=ses`), or none.
@@ -459,6 +461,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         apns,
         ses,
         google_places,
+        calendars_enabled: flag("CALNDR_CALENDARS_ENABLED", true)?,
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
         rate_limits_enabled,
         workers: number("CALNDR_WORKERS", cores, 256)?,

@@ -25,6 +25,7 @@ use calndr_memory::{DisabledSms, MemoryPinStore};
 use calndr_memory::{MemoryProviders, UnconfiguredCalendars, UnconfiguredPlaces};
 use calndr_outbound::{Apns, ApnsConfig, GooglePlaces, GooglePlacesConfig};
 use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
+use calndr_outbound::{FetchLimits, SafeFetcher, WebCalendars};
 use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
@@ -334,10 +335,14 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         ),
         (None, None) => Arc::new(UnconfiguredPlaces),
     };
-    let calendars: Arc<dyn CalendarSource> = overrides
-        .calendars
-        .clone()
-        .unwrap_or_else(|| Arc::new(UnconfiguredCalendars));
+    let calendars: Arc<dyn CalendarSource> = match &overrides.calendars {
+        Some(calendars) => calendars.clone(),
+        None if config.calendars_enabled => Arc::new(WebCalendars::new(
+            SafeFetcher::new(FetchLimits::default())
+                .map_err(|e| StoreError::unexpected(format!("calendar fetcher: {e}")))?,
+        )),
+        None => Arc::new(UnconfiguredCalendars),
+    };
     let provider_service = ProviderService::new(ProviderDeps {
         store: provider_store,
         places: places.clone(),

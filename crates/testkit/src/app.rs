@@ -84,6 +84,8 @@ pub struct Builder {
     queued_deliveries: bool,
     /// Canned place search and calendar pages instead of the unconfigured defaults.
     fake_places: bool,
+    /// A calendar reader to use instead of the default (e.g. the real one, exempting a local site).
+    calendars: Option<Arc<dyn calndr_ports::CalendarSource>>,
     /// Wire the production `DisabledSms` instead of the recording fake.
     sms_disabled: bool,
 }
@@ -116,6 +118,13 @@ impl Builder {
 
     /// Canned place search and calendar pages (`calndr_memory::FakePlaces`, `FakeCalendars`)
     /// instead of the production default, where both answer 503 `provider_not_configured`.
+    /// Reads provider calendars through `source` (for example the real `WebCalendars` with a fetcher
+    /// that may reach a local fake site).
+    pub fn calendars(mut self, source: Arc<dyn calndr_ports::CalendarSource>) -> Self {
+        self.calendars = Some(source);
+        self
+    }
+
     pub fn fake_places(mut self) -> Self {
         self.fake_places = true;
         self
@@ -141,6 +150,8 @@ impl Builder {
         env.insert("CALNDR_JWT_SECRET".into(), TEST_SECRET.into());
         // No test reaches the internet: weather is off unless a test points it at a fake.
         env.entry("CALNDR_WEATHER_ENABLED".into())
+            .or_insert_with(|| "false".into());
+        env.entry("CALNDR_CALENDARS_ENABLED".into())
             .or_insert_with(|| "false".into());
         env.insert("CALNDR_HASH_CONCURRENCY".into(), "2".into());
         if let Some(db) = &db {
@@ -185,8 +196,11 @@ impl Builder {
                 places: self
                     .fake_places
                     .then(|| places.clone() as Arc<dyn calndr_ports::PlacesSearch>),
-                calendars: self.fake_places.then(|| {
-                    Arc::new(calndr_memory::FakeCalendars) as Arc<dyn calndr_ports::CalendarSource>
+                calendars: self.calendars.clone().or_else(|| {
+                    self.fake_places.then(|| {
+                        Arc::new(calndr_memory::FakeCalendars)
+                            as Arc<dyn calndr_ports::CalendarSource>
+                    })
                 }),
             },
         )
@@ -233,6 +247,7 @@ impl TestApp {
             push_disabled: false,
             queued_deliveries: false,
             fake_places: false,
+            calendars: None,
             sms_disabled: false,
         }
     }

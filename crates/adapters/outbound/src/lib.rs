@@ -4,15 +4,18 @@
 //! * [`identity::ProviderIdentity`]: Apple, Google and Facebook sign-in, verified.
 //! * [`apns::Apns`]: push notifications over APNs (HTTP/2, provider token).
 //! * [`places::GooglePlaces`]: place search for daycares, schools and doctors.
+//! * [`calendars::WebCalendars`]: school and daycare calendars (HTML pages, iCalendar feeds).
 //! * [`weather::OpenMeteo`]: the [`calndr_ports::WeatherSource`] over Open-Meteo.
 
 pub mod apns;
+pub mod calendars;
 pub mod guard;
 pub mod identity;
 pub mod places;
 pub mod weather;
 
 pub use apns::{Apns, ApnsConfig};
+pub use calendars::WebCalendars;
 pub use guard::{forbidden_reason, FetchError, FetchLimits, Fetched, SafeFetcher};
 pub use identity::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
 pub use places::{GooglePlaces, GooglePlacesConfig};

@@ -4,6 +4,8 @@
 
 #[path = "support/apns.rs"]
 mod apns;
+#[path = "support/calendars.rs"]
+mod calendars;
 #[path = "support/identity.rs"]
 mod identity;
 #[path = "support/places.rs"]

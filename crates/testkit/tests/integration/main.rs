@@ -10,6 +10,7 @@
 
 mod accounts;
 mod auth_routes;
+mod calendars;
 mod children;
 mod circle_contracts;
 mod contracts;
