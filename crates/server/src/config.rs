@@ -82,6 +82,11 @@ pub struct Config {
     pub calendars_enabled: bool,
     /// Google Places (key, Places API (New) base, Maps base), or off.
     pub google_places: Option<(SecretString, url::Url, url::Url)>,
+    /// SMS through SNS (`CALNDR_SMS=sns`): region and optional endpoint; or none.
+    pub sns: Option<(String, Option<String>)>,
+    /// Objects in S3 (`CALNDR_STORAGE=s3`): bucket, prefix, region, endpoint; else the local
+    /// directory.
+    pub s3: Option<S3Settings>,
     /// E-mail through SES (`CALNDR_MAIL=ses`), or none.
     pub ses: Option<SesSettings>,
     pub trust_forwarded_for: bool,
@@ -91,6 +96,15 @@ pub struct Config {
     pub enrollment_code_ttl_days: usize,
     /// Warnings to log once the subscriber is up (e.g. a short secret).
     pub warnings: Vec<String>,
+}
+
+/// S3 object storage settings.
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    pub bucket: String,
+    pub prefix: String,
+    pub region: String,
+    pub endpoint_url: Option<String>,
 }
 
 /// SES settings: region, sender, optional endpoint (a fake, a VPC endpoint).
@@ -392,6 +406,26 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             )),
             None => None,
         };
+    let aws_region = var("AWS_REGION").unwrap_or_else(|| "us-east-1".into());
+    let sns = match var("CALNDR_SMS").as_deref() {
+        None | Some("none") => None,
+        Some("sns") => Some((
+            var("CALNDR_SNS_REGION").unwrap_or_else(|| aws_region.clone()),
+            var("CALNDR_SNS_ENDPOINT_URL"),
+        )),
+        Some(_) => return Err(err("CALNDR_SMS", "must be sns or none")),
+    };
+    let s3 = match var("CALNDR_STORAGE").as_deref() {
+        None | Some("local") => None,
+        Some("s3") => Some(S3Settings {
+            bucket: var("CALNDR_S3_BUCKET")
+                .ok_or_else(|| err("CALNDR_S3_BUCKET", "is required with CALNDR_STORAGE=s3"))?,
+            prefix: var("CALNDR_S3_PREFIX").unwrap_or_else(|| "uploads/".into()),
+            region: var("CALNDR_S3_REGION").unwrap_or_else(|| aws_region.clone()),
+            endpoint_url: var("CALNDR_S3_ENDPOINT_URL"),
+        }),
+        Some(_) => return Err(err("CALNDR_STORAGE", "must be local or s3")),
+    };
     let ses = match var("CALNDR_MAIL").as_deref() {
         None | Some("none") => None,
         Some("ses") => Some(SesSettings {
@@ -461,6 +495,8 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         apns,
         ses,
         google_places,
+        sns,
+        s3,
         calendars_enabled: flag("CALNDR_CALENDARS_ENABLED", true)?,
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,
         rate_limits_enabled,

@@ -15,7 +15,7 @@ use calndr_app::{
 };
 use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
 use calndr_app::{MedicalService, ProviderDeps, ProviderService};
-use calndr_aws::{SesConfig, SesMailer};
+use calndr_aws::{S3Config, S3Storage, SesConfig, SesMailer, SnsConfig, SnsSms};
 use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryCircle;
 use calndr_memory::MemoryRecords;
@@ -176,12 +176,22 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         None if config.rate_limits_enabled => RateLimits::default(),
         None => RateLimits::unlimited(),
     };
-    let storage: Arc<dyn ObjectStorage> = overrides.storage.clone().unwrap_or_else(|| {
-        Arc::new(LocalDirStorage::new(
+    let storage: Arc<dyn ObjectStorage> = match (&overrides.storage, &config.s3) {
+        (Some(storage), _) => storage.clone(),
+        (None, Some(s3)) => Arc::new(S3Storage::new(S3Config {
+            bucket: s3.bucket.clone(),
+            prefix: s3.prefix.clone(),
+            region: s3.region.clone(),
+            endpoint_url: s3.endpoint_url.clone(),
+            static_credentials: None,
+            public_base_url: config.public_base_url.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        })),
+        (None, None) => Arc::new(LocalDirStorage::new(
             &config.upload_dir,
             &config.public_base_url,
-        ))
-    });
+        )),
+    };
     let direct_mailer: Arc<dyn Mailer> = match (&overrides.mailer, &config.ses) {
         (Some(mailer), _) => mailer.clone(),
         (None, Some(ses)) => Arc::new(SesMailer::new(SesConfig {
@@ -267,10 +277,16 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     };
     let guard = RateGuard::new(shared_limiter, local_limiter, limits);
     let random: Arc<dyn RandomSource> = Arc::new(OsRandom);
-    let sms: Arc<dyn SmsSender> = overrides
-        .sms
-        .clone()
-        .unwrap_or_else(|| Arc::new(DisabledSms));
+    let sms: Arc<dyn SmsSender> = match (&overrides.sms, &config.sns) {
+        (Some(sms), _) => sms.clone(),
+        (None, Some((region, endpoint_url))) => Arc::new(SnsSms::new(SnsConfig {
+            region: region.clone(),
+            endpoint_url: endpoint_url.clone(),
+            static_credentials: None,
+            timeout: std::time::Duration::from_secs(10),
+        })),
+        (None, None) => Arc::new(DisabledSms),
+    };
     let enrollment_service = EnrollmentService::new(EnrollmentDeps {
         store: enrollment_store.clone(),
         accounts: accounts.clone(),

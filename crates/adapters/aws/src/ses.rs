@@ -7,13 +7,13 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_config::BehaviorVersion;
-use aws_sdk_sesv2::config::{Credentials, Region};
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use aws_sdk_sesv2::Client;
 use calndr_ports::{Mailer, OutgoingEmail, StoreError};
 use tokio::sync::OnceCell;
+
+use crate::AwsTarget;
 
 #[derive(Clone)]
 pub struct SesConfig {
@@ -53,27 +53,14 @@ impl SesMailer {
         self.client
             .get_or_init(|| async {
                 let c = &self.config;
-                let timeouts = aws_config::timeout::TimeoutConfig::builder()
-                    .operation_attempt_timeout(c.timeout)
-                    .operation_timeout(c.timeout * 3)
-                    .build();
-                let mut loader = aws_config::defaults(BehaviorVersion::latest())
-                    .region(Region::new(c.region.clone()))
-                    .timeout_config(timeouts)
-                    .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2));
-                if let Some(url) = &c.endpoint_url {
-                    loader = loader.endpoint_url(url.clone());
-                }
-                if let Some((id, secret)) = &c.static_credentials {
-                    loader = loader.credentials_provider(Credentials::new(
-                        id.clone(),
-                        secret.clone(),
-                        None,
-                        None,
-                        "calndr-static",
-                    ));
-                }
-                Client::new(&loader.load().await)
+                let shared = crate::sdk_config(&AwsTarget {
+                    region: c.region.clone(),
+                    endpoint_url: c.endpoint_url.clone(),
+                    static_credentials: c.static_credentials.clone(),
+                    timeout: c.timeout,
+                })
+                .await;
+                Client::new(&shared)
             })
             .await
     }
@@ -114,22 +101,11 @@ impl Mailer for SesMailer {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e)) => {
-                let code = e.err().code().unwrap_or("unknown").to_owned();
-                let status = e.raw().status().as_u16();
-                let retryable = status == 429
-                    || status >= 500
-                    || code.contains("Throttl")
-                    || code == "TooManyRequestsException";
-                tracing::warn!(ses.code = %code, http.status = status, "SES refused a message");
-                if retryable {
-                    Err(StoreError::Unavailable(
-                        format!("SES {status} {code}").into(),
-                    ))
-                } else {
-                    Err(StoreError::unexpected(format!("SES {status} {code}")))
-                }
-            }
+            Err(SdkError::ServiceError(e)) => Err(crate::service_failure(
+                "SES",
+                e.raw().status().as_u16(),
+                e.err().code().unwrap_or("unknown"),
+            )),
             Err(other) => Err(StoreError::Unavailable(Box::new(other))),
         }
     }

@@ -107,3 +107,149 @@ async fn throttling_is_unavailable_so_the_worker_retries_and_a_rejection_is_not(
         .expect_err("rejected");
     assert!(matches!(err, StoreError::Unexpected(_)), "{err:?}");
 }
+
+// ---- SNS SMS --------------------------------------------------------------------------------
+
+use calndr_aws::{S3Config, S3Storage, SnsConfig, SnsSms};
+use calndr_domain::UsPhoneNumber;
+use calndr_ports::{ObjectStorage, SmsSender};
+
+fn target(server: &MockServer) -> (Option<String>, Option<(String, String)>) {
+    (
+        Some(server.uri()),
+        Some((
+            "AKIDEXAMPLE".into(),
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
+        )),
+    )
+}
+
+fn sms(server: &MockServer) -> SnsSms {
+    let (endpoint_url, static_credentials) = target(server);
+    SnsSms::new(SnsConfig {
+        region: "us-east-1".into(),
+        endpoint_url,
+        static_credentials,
+        timeout: Duration::from_secs(2),
+    })
+}
+
+#[tokio::test]
+async fn an_sms_is_published_to_the_number_as_transactional() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>"#.as_bytes().to_vec(),
+            "text/xml",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let to = UsPhoneNumber::parse("(910) 555-0123", "phone_number").expect("number");
+    sms(&server)
+        .send(&to, "Your Calndr verification code is: 123456")
+        .await
+        .expect("sent");
+    let requests = server.received_requests().await.unwrap_or_default();
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(&requests[0].body)
+            .into_owned()
+            .collect();
+    assert_eq!(form["Action"], "Publish");
+    assert_eq!(form["PhoneNumber"], "+19105550123");
+    assert_eq!(form["Message"], "Your Calndr verification code is: 123456");
+    assert_eq!(
+        form["MessageAttributes.entry.1.Name"],
+        "AWS.SNS.SMS.SMSType"
+    );
+    assert_eq!(
+        form["MessageAttributes.entry.1.Value.StringValue"],
+        "Transactional"
+    );
+}
+
+#[tokio::test]
+async fn sns_throttling_is_unavailable() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(
+            r#"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>"#.as_bytes().to_vec(),
+            "text/xml",
+        ))
+        .mount(&server)
+        .await;
+    let to = UsPhoneNumber::parse("9105550123", "phone_number").expect("number");
+    let err = sms(&server).send(&to, "x").await.expect_err("throttled");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+}
+
+// ---- S3 -------------------------------------------------------------------------------------
+
+fn storage(server: &MockServer) -> S3Storage {
+    let (endpoint_url, static_credentials) = target(server);
+    S3Storage::new(S3Config {
+        bucket: "calndr-assets".into(),
+        prefix: "uploads/".into(),
+        region: "us-east-1".into(),
+        endpoint_url,
+        static_credentials,
+        public_base_url: "https://api.calndr.club".into(),
+        timeout: Duration::from_secs(2),
+    })
+}
+
+#[tokio::test]
+async fn an_object_is_put_under_the_prefix_and_read_back() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/calndr-assets/uploads/profile-photos/u1/a.jpg"))
+        .and(wiremock::matchers::header("content-type", "image/jpeg"))
+        .respond_with(ResponseTemplate::new(200).insert_header("ETag", "\"e\""))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/calndr-assets/uploads/profile-photos/u1/a.jpg"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(b"\xff\xd8jpeg".to_vec(), "image/jpeg"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/calndr-assets/uploads/profile-photos/u1/missing.jpg"))
+        .respond_with(ResponseTemplate::new(404).set_body_raw(
+            b"<Error><Code>NoSuchKey</Code><Message>x</Message></Error>".to_vec(),
+            "application/xml",
+        ))
+        .mount(&server)
+        .await;
+    let s3 = storage(&server);
+    let stored = s3
+        .put(
+            "profile-photos/u1/a.jpg",
+            b"\xff\xd8jpeg".to_vec(),
+            "image/jpeg",
+        )
+        .await
+        .expect("put");
+    assert_eq!(
+        stored.url,
+        "https://api.calndr.club/media/profile-photos/u1/a.jpg"
+    );
+    let (bytes, content_type) = s3
+        .get("profile-photos/u1/a.jpg")
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(
+        (bytes.as_slice(), content_type.as_str()),
+        (&b"\xff\xd8jpeg"[..], "image/jpeg")
+    );
+    assert_eq!(
+        s3.get("profile-photos/u1/missing.jpg").await.expect("get"),
+        None
+    );
+    // A key that tries to leave the prefix is never sent.
+    assert_eq!(s3.get("../secrets/key.pem").await.expect("get"), None);
+    assert!(s3.put("a/../../b", vec![1], "image/png").await.is_err());
+}

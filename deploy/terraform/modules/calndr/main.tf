@@ -57,7 +57,11 @@ locals {
       CALNDR_MAIL       = "ses"
       CALNDR_MAIL_FROM  = "Calndr <no-reply@${var.ses_identity}>"
       CALNDR_SES_REGION = var.aws_region
-      RUST_LOG          = "info"
+      # SMS (phone verification PINs) through SNS; profile photos in the private assets bucket.
+      CALNDR_SMS       = "sns"
+      CALNDR_STORAGE   = "s3"
+      CALNDR_S3_BUCKET = module.storage.assets_bucket_name
+      RUST_LOG         = "info"
     },
     var.extra_environment,
   )

@@ -1,0 +1,158 @@
+//! [`ObjectStorage`] over a private S3 bucket, encrypted by the bucket's default (KMS in
+//! `deploy/terraform/modules/storage`). Objects are not public:
+//! their URL is the API's own `/media/{key}`, which reads them back through [`ObjectStorage::get`].
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::Client;
+use calndr_ports::{ObjectStorage, StoreError, StoredObject};
+use tokio::sync::OnceCell;
+
+use crate::AwsTarget;
+
+#[derive(Clone)]
+pub struct S3Config {
+    pub bucket: String,
+    /// Objects live under this prefix (e.g. `uploads/`).
+    pub prefix: String,
+    pub region: String,
+    pub endpoint_url: Option<String>,
+    pub static_credentials: Option<(String, String)>,
+    /// The API's public origin: URLs are `{public_base_url}/media/{key}`.
+    pub public_base_url: String,
+    pub timeout: Duration,
+}
+
+pub struct S3Storage {
+    config: S3Config,
+    client: OnceCell<Client>,
+}
+
+impl S3Storage {
+    pub fn new(config: S3Config) -> Self {
+        Self {
+            config,
+            client: OnceCell::new(),
+        }
+    }
+
+    async fn client(&self) -> &Client {
+        self.client
+            .get_or_init(|| async {
+                let c = &self.config;
+                let shared = crate::sdk_config(&AwsTarget {
+                    region: c.region.clone(),
+                    endpoint_url: c.endpoint_url.clone(),
+                    static_credentials: c.static_credentials.clone(),
+                    timeout: c.timeout,
+                })
+                .await;
+                // Path-style only against an explicit endpoint (a fake, MinIO); AWS uses
+                // virtual-hosted buckets.
+                let conf = aws_sdk_s3::config::Builder::from(&shared)
+                    .force_path_style(c.endpoint_url.is_some())
+                    .build();
+                Client::from_conf(conf)
+            })
+            .await
+    }
+
+    fn object_key(&self, key: &str) -> String {
+        format!("{}{key}", self.config.prefix)
+    }
+}
+
+/// Keys are ours (`profile-photos/<user>/<name>`), but never let one climb out of the prefix.
+fn safe(key: &str) -> Result<&str, StoreError> {
+    let ok = !key.is_empty()
+        && key.len() <= 512
+        && !key.starts_with('/')
+        && !key
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..")
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if ok {
+        Ok(key)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+#[async_trait]
+impl ObjectStorage for S3Storage {
+    async fn put(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<StoredObject, StoreError> {
+        let key = safe(key)?;
+        let result = self
+            .client()
+            .await
+            .put_object()
+            .bucket(&self.config.bucket)
+            .key(self.object_key(key))
+            .content_type(content_type)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(StoredObject {
+                key: key.to_owned(),
+                url: format!(
+                    "{}/media/{key}",
+                    self.config.public_base_url.trim_end_matches('/')
+                ),
+            }),
+            Err(SdkError::ServiceError(e)) => Err(crate::service_failure(
+                "S3",
+                e.raw().status().as_u16(),
+                e.err().code().unwrap_or("unknown"),
+            )),
+            Err(other) => Err(StoreError::Unavailable(Box::new(other))),
+        }
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        let Ok(key) = safe(key) else {
+            return Ok(None);
+        };
+        let result = self
+            .client()
+            .await
+            .get_object()
+            .bucket(&self.config.bucket)
+            .key(self.object_key(key))
+            .send()
+            .await;
+        match result {
+            Ok(object) => {
+                let content_type = object
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let bytes = object
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| StoreError::Unavailable(Box::new(e)))?
+                    .into_bytes()
+                    .to_vec();
+                Ok(Some((bytes, content_type)))
+            }
+            Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 404 => Ok(None),
+            Err(SdkError::ServiceError(e)) => Err(crate::service_failure(
+                "S3",
+                e.raw().status().as_u16(),
+                e.err().code().unwrap_or("unknown"),
+            )),
+            Err(other) => Err(StoreError::Unavailable(Box::new(other))),
+        }
+    }
+}
