@@ -53,8 +53,51 @@ pub(crate) async fn sdk_config(t: &AwsTarget) -> aws_config::SdkConfig {
     loader.load().await
 }
 
+/// The port's error for a failed SDK call: `Unavailable` for throttling, 5xx and transport
+/// failures (worth a retry), else `Unexpected`.
+pub(crate) fn sdk_failure<E>(
+    service: &str,
+    e: aws_sdk_sesv2::error::SdkError<E, aws_sdk_sesv2::config::http::HttpResponse>,
+) -> calndr_ports::StoreError
+where
+    E: aws_sdk_sesv2::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match e {
+        aws_sdk_sesv2::error::SdkError::ServiceError(e) => service_failure(
+            service,
+            e.raw().status().as_u16(),
+            e.err().code().unwrap_or("unknown"),
+        ),
+        other => calndr_ports::StoreError::Unavailable(Box::new(other)),
+    }
+}
+
+/// A client made on first use (loading the default credential chain is async).
+pub(crate) struct Lazy<C> {
+    target: AwsTarget,
+    client: tokio::sync::OnceCell<C>,
+}
+
+impl<C> Lazy<C> {
+    pub(crate) fn new(target: AwsTarget) -> Self {
+        Self {
+            target,
+            client: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub(crate) async fn get(
+        &self,
+        make: impl FnOnce(&aws_config::SdkConfig, &AwsTarget) -> C,
+    ) -> &C {
+        self.client
+            .get_or_init(|| async { make(&sdk_config(&self.target).await, &self.target) })
+            .await
+    }
+}
+
 /// `Unavailable` for throttling, 5xx and transport failures (worth a retry), else `Unexpected`.
-pub(crate) fn service_failure(service: &str, status: u16, code: &str) -> calndr_ports::StoreError {
+fn service_failure(service: &str, status: u16, code: &str) -> calndr_ports::StoreError {
     let retryable = status == 429
         || status >= 500
         || code.contains("Throttl")

@@ -4,14 +4,12 @@
 
 use std::time::Duration;
 
+use crate::{AwsTarget, Lazy};
 use async_trait::async_trait;
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 use calndr_ports::{ObjectStorage, StoreError, StoredObject};
-use tokio::sync::OnceCell;
-
-use crate::AwsTarget;
 
 #[derive(Clone)]
 pub struct S3Config {
@@ -28,32 +26,27 @@ pub struct S3Config {
 
 pub struct S3Storage {
     config: S3Config,
-    client: OnceCell<Client>,
+    client: Lazy<Client>,
 }
 
 impl S3Storage {
     pub fn new(config: S3Config) -> Self {
-        Self {
-            config,
-            client: OnceCell::new(),
-        }
+        let client = Lazy::new(AwsTarget {
+            region: config.region.clone(),
+            endpoint_url: config.endpoint_url.clone(),
+            static_credentials: config.static_credentials.clone(),
+            timeout: config.timeout,
+        });
+        Self { config, client }
     }
 
     async fn client(&self) -> &Client {
         self.client
-            .get_or_init(|| async {
-                let c = &self.config;
-                let shared = crate::sdk_config(&AwsTarget {
-                    region: c.region.clone(),
-                    endpoint_url: c.endpoint_url.clone(),
-                    static_credentials: c.static_credentials.clone(),
-                    timeout: c.timeout,
-                })
-                .await;
+            .get(|shared, target| {
                 // Path-style only against an explicit endpoint (a fake, MinIO); AWS uses
                 // virtual-hosted buckets.
-                let conf = aws_sdk_s3::config::Builder::from(&shared)
-                    .force_path_style(c.endpoint_url.is_some())
+                let conf = aws_sdk_s3::config::Builder::from(shared)
+                    .force_path_style(target.endpoint_url.is_some())
                     .build();
                 Client::from_conf(conf)
             })
@@ -102,21 +95,14 @@ impl ObjectStorage for S3Storage {
             .body(ByteStream::from(bytes))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(StoredObject {
-                key: key.to_owned(),
-                url: format!(
-                    "{}/media/{key}",
-                    self.config.public_base_url.trim_end_matches('/')
-                ),
-            }),
-            Err(SdkError::ServiceError(e)) => Err(crate::service_failure(
-                "S3",
-                e.raw().status().as_u16(),
-                e.err().code().unwrap_or("unknown"),
-            )),
-            Err(other) => Err(StoreError::Unavailable(Box::new(other))),
-        }
+        result.map_err(|e| crate::sdk_failure("S3", e))?;
+        Ok(StoredObject {
+            key: key.to_owned(),
+            url: format!(
+                "{}/media/{key}",
+                self.config.public_base_url.trim_end_matches('/')
+            ),
+        })
     }
 
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
@@ -147,12 +133,7 @@ impl ObjectStorage for S3Storage {
                 Ok(Some((bytes, content_type)))
             }
             Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 404 => Ok(None),
-            Err(SdkError::ServiceError(e)) => Err(crate::service_failure(
-                "S3",
-                e.raw().status().as_u16(),
-                e.err().code().unwrap_or("unknown"),
-            )),
-            Err(other) => Err(StoreError::Unavailable(Box::new(other))),
+            Err(other) => Err(crate::sdk_failure("S3", other)),
         }
     }
 }

@@ -6,14 +6,11 @@
 
 use std::time::Duration;
 
+use crate::{AwsTarget, Lazy};
 use async_trait::async_trait;
-use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use aws_sdk_sesv2::Client;
 use calndr_ports::{Mailer, OutgoingEmail, StoreError};
-use tokio::sync::OnceCell;
-
-use crate::AwsTarget;
 
 #[derive(Clone)]
 pub struct SesConfig {
@@ -37,32 +34,21 @@ impl std::fmt::Debug for SesConfig {
 }
 
 pub struct SesMailer {
-    config: SesConfig,
-    client: OnceCell<Client>,
+    from: String,
+    client: Lazy<Client>,
 }
 
 impl SesMailer {
     pub fn new(config: SesConfig) -> Self {
         Self {
-            config,
-            client: OnceCell::new(),
+            from: config.from,
+            client: Lazy::new(AwsTarget {
+                region: config.region,
+                endpoint_url: config.endpoint_url,
+                static_credentials: config.static_credentials,
+                timeout: config.timeout,
+            }),
         }
-    }
-
-    async fn client(&self) -> &Client {
-        self.client
-            .get_or_init(|| async {
-                let c = &self.config;
-                let shared = crate::sdk_config(&AwsTarget {
-                    region: c.region.clone(),
-                    endpoint_url: c.endpoint_url.clone(),
-                    static_credentials: c.static_credentials.clone(),
-                    timeout: c.timeout,
-                })
-                .await;
-                Client::new(&shared)
-            })
-            .await
     }
 }
 
@@ -87,10 +73,11 @@ impl Mailer for SesMailer {
             )
             .build();
         let result = self
-            .client()
+            .client
+            .get(|shared, _| Client::new(shared))
             .await
             .send_email()
-            .from_email_address(&self.config.from)
+            .from_email_address(&self.from)
             .destination(
                 Destination::builder()
                     .to_addresses(email.to.as_str())
@@ -99,14 +86,6 @@ impl Mailer for SesMailer {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e)) => Err(crate::service_failure(
-                "SES",
-                e.raw().status().as_u16(),
-                e.err().code().unwrap_or("unknown"),
-            )),
-            Err(other) => Err(StoreError::Unavailable(Box::new(other))),
-        }
+        result.map(|_| ()).map_err(|e| crate::sdk_failure("SES", e))
     }
 }

@@ -3,15 +3,12 @@
 
 use std::time::Duration;
 
+use crate::{AwsTarget, Lazy};
 use async_trait::async_trait;
-use aws_sdk_sns::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sns::types::MessageAttributeValue;
 use aws_sdk_sns::Client;
 use calndr_domain::UsPhoneNumber;
 use calndr_ports::{SmsSender, StoreError};
-use tokio::sync::OnceCell;
-
-use crate::AwsTarget;
 
 #[derive(Clone)]
 pub struct SnsConfig {
@@ -22,20 +19,18 @@ pub struct SnsConfig {
 }
 
 pub struct SnsSms {
-    target: AwsTarget,
-    client: OnceCell<Client>,
+    client: Lazy<Client>,
 }
 
 impl SnsSms {
     pub fn new(config: SnsConfig) -> Self {
         Self {
-            target: AwsTarget {
+            client: Lazy::new(AwsTarget {
                 region: config.region,
                 endpoint_url: config.endpoint_url,
                 static_credentials: config.static_credentials,
                 timeout: config.timeout,
-            },
-            client: OnceCell::new(),
+            }),
         }
     }
 }
@@ -51,10 +46,7 @@ fn attribute(value: &str) -> Result<MessageAttributeValue, StoreError> {
 #[async_trait]
 impl SmsSender for SnsSms {
     async fn send(&self, to: &UsPhoneNumber, text: &str) -> Result<(), StoreError> {
-        let client = self
-            .client
-            .get_or_init(|| async { Client::new(&crate::sdk_config(&self.target).await) })
-            .await;
+        let client = self.client.get(|shared, _| Client::new(shared)).await;
         let result = client
             .publish()
             .phone_number(to.as_str())
@@ -62,14 +54,6 @@ impl SmsSender for SnsSms {
             .message_attributes("AWS.SNS.SMS.SMSType", attribute("Transactional")?)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e)) => Err(crate::service_failure(
-                "SNS",
-                e.raw().status().as_u16(),
-                e.err().code().unwrap_or("unknown"),
-            )),
-            Err(other) => Err(StoreError::Unavailable(Box::new(other))),
-        }
+        result.map(|_| ()).map_err(|e| crate::sdk_failure("SNS", e))
     }
 }
