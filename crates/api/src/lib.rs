@@ -87,6 +87,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/forgot-password", web::post().to(auth::forgot_password))
                 .route("/reset-password", web::post().to(auth::reset_password))
                 .route("/apple/callback", web::post().to(auth::apple_callback))
+                .route(
+                    "/apple/notifications",
+                    web::post().to(auth::apple_notifications),
+                )
                 .route("/google/ios-login", web::post().to(auth::google_ios_login))
                 .route("/facebook/login", web::post().to(auth::facebook_login)),
         )

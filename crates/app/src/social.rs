@@ -8,7 +8,10 @@
 
 use std::sync::Arc;
 
-use calndr_domain::{ExternalIdentity, NewAccount, NewFamily, NewUser, PersonName, User, UserId};
+use calndr_domain::{
+    AppleAccountEvent, ExternalIdentity, IdentityProvider, NewAccount, NewFamily, NewUser,
+    PersonName, User, UserId,
+};
 use calndr_ports::{AccountStore, IdentityError, IdentityVerifier, StoreError, TokenService};
 use chrono::Utc;
 use tracing::info;
@@ -79,6 +82,38 @@ impl SocialSignIn {
         let _ = self.store.record_sign_in(user.id, Utc::now()).await;
         info!(user.id = %user.id, provider = identity.provider.as_str(), "signed in with a provider");
         Ok(SignedIn { token, profile })
+    }
+
+    /// `POST /auth/apple/notifications`: Apple tells us a user revoked Sign in with Apple or
+    /// deleted their Apple ID. Either way the Apple link is removed (the account and its family
+    /// stay: the other parent's calendar must not vanish; the user signs in by password or links
+    /// again). Returns whether a link was removed.
+    pub async fn apple_notification(&self, payload: &str) -> Result<bool, AppError> {
+        let event = self
+            .verifier
+            .apple_notification(payload)
+            .await
+            .map_err(|e| match e {
+                IdentityError::Rejected(why) => {
+                    info!(reason = %why, "Apple notification rejected");
+                    AppError::InvalidToken
+                }
+                IdentityError::Upstream(u) => u.into(),
+            })?;
+        match event {
+            AppleAccountEvent::ConsentRevoked(sub) | AppleAccountEvent::AccountDeleted(sub) => {
+                let removed = self
+                    .store
+                    .unlink_identity(IdentityProvider::Apple, &sub)
+                    .await?;
+                info!(
+                    removed,
+                    "Apple identity unlinked after Apple's notification"
+                );
+                Ok(removed)
+            }
+            AppleAccountEvent::EmailForwardingChanged(_) => Ok(false),
+        }
     }
 
     async fn user_for(&self, id: &ExternalIdentity) -> Result<User, AppError> {

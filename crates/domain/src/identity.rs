@@ -58,3 +58,14 @@ pub struct ExternalIdentity {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
 }
+
+/// What Apple's server-to-server notification says happened to a user's Apple ID.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppleAccountEvent {
+    /// The user stopped using Sign in with Apple for this app.
+    ConsentRevoked(ProviderSubject),
+    /// The user deleted their Apple ID.
+    AccountDeleted(ProviderSubject),
+    /// E-mail forwarding through the private relay was turned off or on: nothing to do here.
+    EmailForwardingChanged(ProviderSubject),
+}

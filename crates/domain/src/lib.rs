@@ -39,7 +39,7 @@ pub use enrollment::{
 };
 pub use error::ValidationError;
 pub use family::FamilyMember;
-pub use identity::{ExternalIdentity, IdentityProvider, ProviderSubject};
+pub use identity::{AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderSubject};
 pub use ids::{
     BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId,
     MedicalProviderId, MedicationId, NotificationEmailId, ProviderId, ReminderId, ThemeId, UserId,

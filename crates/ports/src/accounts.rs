@@ -65,6 +65,13 @@ pub trait AccountStore: Send + Sync {
         subject: &ProviderSubject,
     ) -> Result<Option<User>, StoreError>;
 
+    /// Removes the link of this provider identity, whoever holds it. `Ok(false)` when none did.
+    async fn unlink_identity(
+        &self,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<bool, StoreError>;
+
     /// Links the identity to the user. `Conflict("identity")` when another user holds it;
     /// `NotFound` when the user does not exist.
     async fn link_identity(

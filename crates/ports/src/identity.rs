@@ -1,7 +1,7 @@
 //! Verification of what the app got from Apple, Google or Facebook.
 
 use async_trait::async_trait;
-use calndr_domain::ExternalIdentity;
+use calndr_domain::{AppleAccountEvent, ExternalIdentity};
 use thiserror::Error;
 
 use crate::UpstreamError;
@@ -24,6 +24,10 @@ pub trait IdentityVerifier: Send + Sync {
 
     /// Google Sign-In: the app's ID token, verified against Google's keys.
     async fn google_id_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError>;
+
+    /// Apple's server-to-server notification (`{"payload": "<JWT>"}`), verified against Apple's
+    /// keys for our client id.
+    async fn apple_notification(&self, payload: &str) -> Result<AppleAccountEvent, IdentityError>;
 
     /// Facebook Login: a user access token, checked with `debug_token` for our app id.
     async fn facebook_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError>;

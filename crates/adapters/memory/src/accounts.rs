@@ -345,6 +345,15 @@ impl AccountStore for MemoryAccountStore {
             .cloned())
     }
 
+    async fn unlink_identity(
+        &self,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<bool, StoreError> {
+        let key = (provider, subject.as_str().to_owned());
+        Ok(lock(&self.state).identities.remove(&key).is_some())
+    }
+
     async fn link_identity(
         &self,
         user: UserId,

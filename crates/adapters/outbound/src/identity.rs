@@ -16,7 +16,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use calndr_domain::{EmailAddress, ExternalIdentity, IdentityProvider, ProviderSubject};
+use calndr_domain::{
+    AppleAccountEvent, EmailAddress, ExternalIdentity, IdentityProvider, ProviderSubject,
+};
 use calndr_ports::{IdentityError, IdentityVerifier, UpstreamError};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -274,6 +276,18 @@ struct AppleClientSecret<'a> {
 }
 
 #[derive(Deserialize)]
+struct AppleNotice {
+    events: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct AppleEvents {
+    #[serde(rename = "type")]
+    kind: String,
+    sub: String,
+}
+
+#[derive(Deserialize)]
 struct AppleTokens {
     id_token: String,
 }
@@ -417,6 +431,50 @@ impl IdentityVerifier for ProviderIdentity {
             IdentityProvider::Apple,
         )
         .await
+    }
+
+    async fn apple_notification(&self, payload: &str) -> Result<AppleAccountEvent, IdentityError> {
+        let (a, _, jwks) =
+            self.apple
+                .as_ref()
+                .ok_or(IdentityError::Upstream(UpstreamError::NotConfigured(
+                    "Sign in with Apple",
+                )))?;
+        let header =
+            jsonwebtoken::decode_header(payload.trim()).map_err(|_| rejected("not a JWT"))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(rejected(format!(
+                "algorithm {:?} is not accepted",
+                header.alg
+            )));
+        }
+        let kid = header
+            .kid
+            .ok_or_else(|| rejected("token without a key id"))?;
+        let key = jwks.key(&self.client, &kid).await?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[AppleConfig::ISSUER]);
+        validation.set_audience(std::slice::from_ref(&a.client_id));
+        validation.leeway = SKEW_SECS;
+        validation.set_required_spec_claims(&["iss", "aud", "iat"]);
+        validation.validate_exp = false;
+        let data = jsonwebtoken::decode::<AppleNotice>(payload.trim(), &key, &validation)
+            .map_err(|e| rejected(format!("invalid notification: {e}")))?;
+        // `events` is a JSON object, sent as a string.
+        let events: AppleEvents = match data.claims.events {
+            serde_json::Value::String(s) => serde_json::from_str(&s),
+            other => serde_json::from_value(other),
+        }
+        .map_err(|_| rejected("unreadable events"))?;
+        let sub = ProviderSubject::parse(&events.sub).map_err(|_| rejected("invalid subject"))?;
+        match events.kind.as_str() {
+            "consent-revoked" => Ok(AppleAccountEvent::ConsentRevoked(sub)),
+            "account-delete" => Ok(AppleAccountEvent::AccountDeleted(sub)),
+            "email-disabled" | "email-enabled" => {
+                Ok(AppleAccountEvent::EmailForwardingChanged(sub))
+            }
+            other => Err(rejected(format!("unknown event type {other}"))),
+        }
     }
 
     async fn google_id_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError> {

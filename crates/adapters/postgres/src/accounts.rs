@@ -392,6 +392,38 @@ impl AccountStore for PgStore {
             .map_err(from_diesel)
     }
 
+    async fn unlink_identity(
+        &self,
+        provider: IdentityProvider,
+        subject: &ProviderSubject,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let sub = subject.as_str();
+        let none: Option<&str> = None;
+        let n = match provider {
+            IdentityProvider::Apple => {
+                diesel::update(users::table.filter(users::apple_user_id.eq(sub)))
+                    .set(users::apple_user_id.eq(none))
+                    .execute(&mut conn)
+                    .await
+            }
+            IdentityProvider::Google => {
+                diesel::update(users::table.filter(users::google_user_id.eq(sub)))
+                    .set(users::google_user_id.eq(none))
+                    .execute(&mut conn)
+                    .await
+            }
+            IdentityProvider::Facebook => {
+                diesel::update(users::table.filter(users::facebook_user_id.eq(sub)))
+                    .set(users::facebook_user_id.eq(none))
+                    .execute(&mut conn)
+                    .await
+            }
+        }
+        .map_err(from_diesel)?;
+        Ok(n > 0)
+    }
+
     async fn link_identity(
         &self,
         user: UserId,

@@ -362,6 +362,28 @@ pub async fn apple_callback(
     social(&state, SocialLogin::AppleCode, &body, "code").await
 }
 
+/// Apple's server-to-server notifications (JSON `{"payload": "<JWT signed by Apple>"}`): on
+/// `consent-revoked` and `account-delete` the user's Apple link is removed.
+#[utoipa::path(post, path = "/api/v1/auth/apple/notifications", tag = "auth",
+    request_body(content = String, content_type = "application/json",
+        description = "{\"payload\": \"<JWT>\"}"),
+    responses(
+        (status = 200, description = "Handled", body = MessageResponse),
+        (status = 401, description = "Not signed by Apple for this app (`invalid_token`)", body = ErrorBody),
+        (status = 422, description = "No payload", body = ErrorBody),
+        (status = 503, description = "Sign in with Apple not configured, or Apple unreachable", body = ErrorBody),
+    ))]
+pub async fn apple_notifications(
+    state: web::Data<ApiState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let payload = credential(&body, "payload")?;
+    state.social.apple_notification(&payload).await?;
+    Ok(HttpResponse::Ok().json(MessageResponse {
+        message: "Notification processed",
+    }))
+}
+
 /// Google Sign-In: form `id_token`, verified against Google's keys for our iOS client id. An
 /// existing account is linked only when Google says the e-mail is verified.
 #[utoipa::path(post, path = "/api/v1/auth/google/ios-login", tag = "auth",

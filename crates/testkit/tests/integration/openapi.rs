@@ -27,6 +27,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/forgot-password"),
     ("post", "/api/v1/auth/reset-password"),
     ("post", "/api/v1/auth/apple/callback"),
+    ("post", "/api/v1/auth/apple/notifications"),
     ("post", "/api/v1/auth/google/ios-login"),
     ("post", "/api/v1/auth/facebook/login"),
     ("post", "/api/v1/users"),

@@ -207,3 +207,68 @@ async fn apple_sign_in_verifies_the_id_token_apple_returns_and_names_new_users()
         "invalid_token",
     );
 }
+
+async fn linked_apple_id(app: &TestApp, user: &str) -> Option<String> {
+    sql(app)
+        .await
+        .query_one(
+            "SELECT apple_user_id FROM users WHERE id = $1::text::uuid",
+            &[&user],
+        )
+        .await
+        .expect("user")
+        .get(0)
+}
+
+fn apple_notice(pem: &str, kind: &str, sub: &str) -> String {
+    let events = json!({"type": kind, "sub": sub, "event_time": now() * 1000}).to_string();
+    sign(
+        pem,
+        &json!({"iss": "https://appleid.apple.com", "aud": "club.calndr", "iat": now(),
+                "jti": "n-1", "events": events}),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apples_consent_revoked_notification_unlinks_the_account_and_forgeries_are_refused() {
+    let fakes = provider_fakes().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id_token": sign(
+            KEY_A,
+            &json!({"iss": "https://appleid.apple.com", "aud": "club.calndr", "sub": "001.apple.9",
+                    "email": "nine@privaterelay.appleid.com", "email_verified": "true",
+                    "iat": now(), "exp": now() + 600}),
+        )})))
+        .mount(&fakes)
+        .await;
+    let app = app_with_providers(&fakes).await;
+    let user = ok(&app
+        .post_raw_form("/api/v1/auth/apple/callback", None, "code=c")
+        .await)["user"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        linked_apple_id(&app, &user).await.as_deref(),
+        Some("001.apple.9")
+    );
+
+    let forged = json!({"payload": apple_notice(KEY_B, "consent-revoked", "001.apple.9")});
+    assert_error(
+        &app.post_json("/api/v1/auth/apple/notifications", None, &forged)
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    );
+    assert!(
+        linked_apple_id(&app, &user).await.is_some(),
+        "a forged notice changes nothing"
+    );
+
+    let genuine = json!({"payload": apple_notice(KEY_A, "consent-revoked", "001.apple.9")});
+    ok(&app
+        .post_json("/api/v1/auth/apple/notifications", None, &genuine)
+        .await);
+    assert_eq!(linked_apple_id(&app, &user).await, None);
+}
