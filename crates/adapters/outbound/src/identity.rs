@@ -179,14 +179,13 @@ fn name(v: Option<String>) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-async fn verify_id_token(
+/// The provider key that signed `token`: RS256 only (`alg: none`, HS256 and the rest refused),
+/// found by its `kid`.
+async fn signing_key(
     client: &reqwest::Client,
     jwks: &Jwks,
     token: &str,
-    issuers: &[&str],
-    audiences: &[String],
-    provider: IdentityProvider,
-) -> Result<ExternalIdentity, IdentityError> {
+) -> Result<DecodingKey, IdentityError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| rejected("not a JWT"))?;
     if header.alg != Algorithm::RS256 {
         return Err(rejected(format!(
@@ -197,7 +196,18 @@ async fn verify_id_token(
     let kid = header
         .kid
         .ok_or_else(|| rejected("token without a key id"))?;
-    let key = jwks.key(client, &kid).await?;
+    jwks.key(client, &kid).await
+}
+
+async fn verify_id_token(
+    client: &reqwest::Client,
+    jwks: &Jwks,
+    token: &str,
+    issuers: &[&str],
+    audiences: &[String],
+    provider: IdentityProvider,
+) -> Result<ExternalIdentity, IdentityError> {
+    let key = signing_key(client, jwks, token).await?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(issuers);
     validation.set_audience(audiences);
@@ -440,18 +450,7 @@ impl IdentityVerifier for ProviderIdentity {
                 .ok_or(IdentityError::Upstream(UpstreamError::NotConfigured(
                     "Sign in with Apple",
                 )))?;
-        let header =
-            jsonwebtoken::decode_header(payload.trim()).map_err(|_| rejected("not a JWT"))?;
-        if header.alg != Algorithm::RS256 {
-            return Err(rejected(format!(
-                "algorithm {:?} is not accepted",
-                header.alg
-            )));
-        }
-        let kid = header
-            .kid
-            .ok_or_else(|| rejected("token without a key id"))?;
-        let key = jwks.key(&self.client, &kid).await?;
+        let key = signing_key(&self.client, jwks, payload.trim()).await?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[AppleConfig::ISSUER]);
         validation.set_audience(std::slice::from_ref(&a.client_id));
