@@ -87,6 +87,8 @@ pub struct Config {
     /// Objects in S3 (`CALNDR_STORAGE=s3`): bucket, prefix, region, endpoint; else the local
     /// directory.
     pub s3: Option<S3Settings>,
+    /// E-mail over plain SMTP to a local mail catcher (`CALNDR_MAIL=smtp`): `host:port`.
+    pub smtp: Option<String>,
     /// E-mail through SES (`CALNDR_MAIL=ses`), or none.
     pub ses: Option<SesSettings>,
     pub trust_forwarded_for: bool,
@@ -435,8 +437,11 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             from: var("CALNDR_MAIL_FROM").unwrap_or_else(|| "Calndr <no-reply@calndr.club>".into()),
             endpoint_url: var("CALNDR_SES_ENDPOINT_URL"),
         }),
-        Some(_) => return Err(err("CALNDR_MAIL", "must be ses or none")),
+        Some("smtp") => None,
+        Some(_) => return Err(err("CALNDR_MAIL", "must be ses, smtp or none")),
     };
+    let smtp = (var("CALNDR_MAIL").as_deref() == Some("smtp"))
+        .then(|| var("CALNDR_SMTP_SERVER").unwrap_or_else(|| "127.0.0.1:1025".into()));
     let facebook = match (
         var("CALNDR_FACEBOOK_APP_ID"),
         var("CALNDR_FACEBOOK_APP_SECRET"),
@@ -494,6 +499,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         identity_timeout_ms: number("CALNDR_IDENTITY_TIMEOUT_MS", 5000, 30_000)?,
         apns,
         ses,
+        smtp,
         google_places,
         sns,
         s3,

@@ -25,7 +25,7 @@ use calndr_memory::{DisabledSms, MemoryPinStore};
 use calndr_memory::{MemoryProviders, UnconfiguredCalendars, UnconfiguredPlaces};
 use calndr_outbound::{Apns, ApnsConfig, GooglePlaces, GooglePlacesConfig};
 use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
-use calndr_outbound::{FetchLimits, SafeFetcher, WebCalendars};
+use calndr_outbound::{FetchLimits, SafeFetcher, SmtpConfig, SmtpMailer, WebCalendars};
 use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
 use calndr_ports::{
     AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
@@ -201,7 +201,14 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             static_credentials: None,
             timeout: std::time::Duration::from_secs(10),
         })),
-        (None, None) => Arc::new(DisabledMailer),
+        (None, None) => match &config.smtp {
+            Some(server) => Arc::new(SmtpMailer::new(SmtpConfig {
+                server: server.clone(),
+                from: "Calndr <no-reply@calndr.local>".into(),
+                timeout: std::time::Duration::from_secs(10),
+            })),
+            None => Arc::new(DisabledMailer),
+        },
     };
     let direct_push: Arc<dyn PushNotifier> = match (&overrides.push, &config.apns) {
         (Some(push), _) => push.clone(),

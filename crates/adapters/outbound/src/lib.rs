@@ -5,6 +5,7 @@
 //! * [`apns::Apns`]: push notifications over APNs (HTTP/2, provider token).
 //! * [`places::GooglePlaces`]: place search for daycares, schools and doctors.
 //! * [`calendars::WebCalendars`]: school and daycare calendars (HTML pages, iCalendar feeds).
+//! * [`smtp::SmtpMailer`]: e-mail over plain SMTP to a local mail catcher (development).
 //! * [`weather::OpenMeteo`]: the [`calndr_ports::WeatherSource`] over Open-Meteo.
 
 pub mod apns;
@@ -12,6 +13,7 @@ pub mod calendars;
 pub mod guard;
 pub mod identity;
 pub mod places;
+pub mod smtp;
 pub mod weather;
 
 pub use apns::{Apns, ApnsConfig};
@@ -19,4 +21,5 @@ pub use calendars::WebCalendars;
 pub use guard::{forbidden_reason, FetchError, FetchLimits, Fetched, SafeFetcher};
 pub use identity::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
 pub use places::{GooglePlaces, GooglePlacesConfig};
+pub use smtp::{SmtpConfig, SmtpMailer};
 pub use weather::{NoWeather, OpenMeteo, OpenMeteoConfig};

@@ -10,6 +10,8 @@ mod calendars;
 mod identity;
 #[path = "support/places.rs"]
 mod places;
+#[path = "support/smtp.rs"]
+mod smtp;
 
 use std::net::SocketAddr;
 use std::time::Duration;
