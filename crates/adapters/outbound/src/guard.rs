@@ -227,10 +227,7 @@ impl SafeFetcher {
     async fn follow(&self, mut url: Url) -> Result<Fetched, FetchError> {
         for _ in 0..=self.limits.max_redirects {
             self.check(&url)?;
-            let response = self
-                .client
-                .get(url.clone())
-                .send()
+            let response = crate::retry::send_idempotent(self.client.get(url.clone()))
                 .await
                 .map_err(classify)?;
             let status = response.status();

@@ -104,9 +104,7 @@ impl Jwks {
     ) -> Result<(), IdentityError> {
         let now = Instant::now();
         state.fetched_at = Some(now);
-        let response = client
-            .get(self.url.clone())
-            .send()
+        let response = crate::retry::send_idempotent(client.get(self.url.clone()))
             .await
             .map_err(|e| unavailable(self.service, e.without_url()))?;
         if !response.status().is_success() {
@@ -515,11 +513,11 @@ impl IdentityVerifier for ProviderIdentity {
             u
         };
         let app_token = format!("{}|{}", f.app_id, f.app_secret);
-        let response = self
+        let request = self
             .client
             .get(endpoint("debug_token"))
-            .query(&[("input_token", token), ("access_token", app_token.as_str())])
-            .send()
+            .query(&[("input_token", token), ("access_token", app_token.as_str())]);
+        let response = crate::retry::send_idempotent(request)
             .await
             .map_err(|e| unavailable("facebook", e.without_url()))?;
         if response.status().is_server_error() {
@@ -537,14 +535,11 @@ impl IdentityVerifier for ProviderIdentity {
         if !debug.data.is_valid || debug.data.app_id.as_deref() != Some(f.app_id.as_str()) {
             return Err(rejected("the token is not valid for this app"));
         }
-        let response = self
-            .client
-            .get(endpoint("me"))
-            .query(&[
-                ("fields", "id,first_name,last_name,email"),
-                ("access_token", token),
-            ])
-            .send()
+        let request = self.client.get(endpoint("me")).query(&[
+            ("fields", "id,first_name,last_name,email"),
+            ("access_token", token),
+        ]);
+        let response = crate::retry::send_idempotent(request)
             .await
             .map_err(|e| unavailable("facebook", e.without_url()))?;
         if !response.status().is_success() {

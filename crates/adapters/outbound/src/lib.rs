@@ -13,6 +13,7 @@ pub mod calendars;
 pub mod guard;
 pub mod identity;
 pub mod places;
+mod retry;
 pub mod smtp;
 pub mod weather;
 

@@ -187,7 +187,7 @@ impl PlacesSearch for GooglePlaces {
     async fn text_search(&self, query: &TextSearch) -> Result<Vec<Place>, ExternalError> {
         let mut url = self.config.places_url.clone();
         url.set_path("/v1/places:searchText");
-        let response = self
+        let request = self
             .client
             .post(url)
             .header("X-Goog-Api-Key", &self.config.api_key)
@@ -196,8 +196,8 @@ impl PlacesSearch for GooglePlaces {
                 "places.id,places.displayName,places.formattedAddress,places.nationalPhoneNumber,\
                  places.rating,places.websiteUri,places.location,places.regularOpeningHours",
             )
-            .json(&serde_json::json!({"textQuery": query.text, "maxResultCount": 20}))
-            .send()
+            .json(&serde_json::json!({"textQuery": query.text, "maxResultCount": 20}));
+        let response = crate::retry::send_idempotent(request)
             .await
             .map_err(|e| unavailable(e.without_url()))?;
         let status = response.status();
@@ -249,11 +249,11 @@ impl PlacesSearch for GooglePlaces {
         if let Some(k) = keyword.as_deref() {
             params.push(("keyword", k));
         }
-        let response = self
+        let request = self
             .client
             .get(self.legacy("/maps/api/place/nearbysearch/json"))
-            .query(&params)
-            .send()
+            .query(&params);
+        let response = crate::retry::send_idempotent(request)
             .await
             .map_err(|e| unavailable(e.without_url()))?;
         if !response.status().is_success() {

@@ -165,3 +165,29 @@ async fn googles_refusals_and_outages_become_the_ports_errors() {
         .expect_err("down");
     assert!(matches!(err, ExternalError::Unavailable(_)));
 }
+
+#[tokio::test]
+async fn a_passing_outage_is_retried_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"places": []})))
+        .mount(&server)
+        .await;
+    let found = places(&server)
+        .text_search(&TextSearch {
+            category: PlaceCategory::School,
+            text: "schools near 28401".into(),
+        })
+        .await
+        .expect("the retry succeeded");
+    assert!(found.is_empty());
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        2
+    );
+}
