@@ -82,6 +82,9 @@ pub struct Config {
     pub calendars_enabled: bool,
     /// Google Places (key, Places API (New) base, Maps base), or off.
     pub google_places: Option<(SecretString, url::Url, url::Url)>,
+    /// Push through SNS mobile push (the original's platform application ARN) when APNs is not
+    /// configured directly: ARN, sandbox.
+    pub sns_push: Option<(String, bool)>,
     /// SMS through SNS (`CALNDR_SMS=sns`): region and optional endpoint; or none.
     pub sns: Option<(String, Option<String>)>,
     /// Objects in S3 (`CALNDR_STORAGE=s3`): bucket, prefix, region, endpoint; else the local
@@ -417,6 +420,12 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         )),
         Some(_) => return Err(err("CALNDR_SMS", "must be sns or none")),
     };
+    let sns_push = var("CALNDR_SNS_PLATFORM_APPLICATION_ARN")
+        .or_else(|| var("SNS_PLATFORM_APPLICATION_ARN"))
+        .map(|arn| {
+            let sandbox = arn.contains("APNS_SANDBOX");
+            (arn, sandbox)
+        });
     let s3 = match var("CALNDR_STORAGE").as_deref() {
         None | Some("local") => None,
         Some("s3") => Some(S3Settings {
@@ -502,6 +511,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         smtp,
         google_places,
         sns,
+        sns_push,
         s3,
         calendars_enabled: flag("CALNDR_CALENDARS_ENABLED", true)?,
         trust_forwarded_for: flag("CALNDR_TRUST_FORWARDED_FOR", false)?,

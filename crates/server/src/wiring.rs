@@ -16,6 +16,7 @@ use calndr_app::{
 use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
 use calndr_app::{MedicalService, ProviderDeps, ProviderService};
 use calndr_aws::{S3Config, S3Storage, SesConfig, SesMailer, SnsConfig, SnsSms};
+use calndr_aws::{SnsPush, SnsPushConfig};
 use calndr_files::LocalDirStorage;
 use calndr_memory::MemoryCircle;
 use calndr_memory::MemoryRecords;
@@ -228,7 +229,23 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             )
             .map_err(|e| StoreError::unexpected(format!("APNs: {e}")))?,
         ),
-        (None, None) => Arc::new(DisabledPush),
+        (None, None) => match &config.sns_push {
+            Some((arn, sandbox)) => Arc::new(SnsPush::new(
+                SnsPushConfig {
+                    platform_application_arn: arn.clone(),
+                    sandbox: *sandbox,
+                    region: config
+                        .sns
+                        .as_ref()
+                        .map_or_else(|| "us-east-1".to_owned(), |(r, _)| r.clone()),
+                    endpoint_url: config.sns.as_ref().and_then(|(_, e)| e.clone()),
+                    static_credentials: None,
+                    timeout: std::time::Duration::from_secs(10),
+                },
+                accounts.clone(),
+            )),
+            None => Arc::new(DisabledPush),
+        },
     };
     let queue: Arc<dyn JobQueue> = match (&pg_store, &overrides.memory_jobs) {
         (Some(pg), _) => pg.clone(),

@@ -2,6 +2,7 @@
 //!
 //! * [`SesMailer`]: the [`calndr_ports::Mailer`] over SES v2 `SendEmail` (text and HTML parts).
 //! * [`SnsSms`]: the [`calndr_ports::SmsSender`] over SNS `Publish` (transactional SMS).
+//! * [`SnsPush`]: the [`calndr_ports::PushNotifier`] over SNS mobile push (the original's way).
 //! * [`S3Storage`]: the [`calndr_ports::ObjectStorage`] over a private, encrypted S3 bucket.
 //!
 //! Credentials come from the default AWS chain (the ECS task role) unless static ones are given
@@ -10,6 +11,7 @@
 mod s3;
 mod ses;
 mod sns;
+mod sns_push;
 
 use std::time::Duration;
 
@@ -19,6 +21,7 @@ use aws_sdk_sesv2::config::{Credentials, Region};
 pub use s3::{S3Config, S3Storage};
 pub use ses::{SesConfig, SesMailer};
 pub use sns::{SnsConfig, SnsSms};
+pub use sns_push::{SnsPush, SnsPushConfig};
 
 /// Where and how an AWS client talks.
 #[derive(Clone)]

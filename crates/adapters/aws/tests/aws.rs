@@ -253,3 +253,148 @@ async fn an_object_is_put_under_the_prefix_and_read_back() {
     assert_eq!(s3.get("../secrets/key.pem").await.expect("get"), None);
     assert!(s3.put("a/../../b", vec![1], "image/png").await.is_err());
 }
+
+// ---- SNS mobile push ------------------------------------------------------------------------
+
+mod sns_push {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use calndr_aws::{SnsPush, SnsPushConfig};
+    use calndr_domain::{
+        DeviceToken, EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PersonName, UserId,
+    };
+    use calndr_memory::MemoryAccountStore;
+    use calndr_ports::{AccountStore, FamilyStore, PushMessage, PushNotifier};
+    use serde_json::{json, Value};
+    use wiremock::matchers::{body_string_contains, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const ARN: &str = "arn:aws:sns:us-east-1:123456789012:app/APNS_SANDBOX/calndr";
+    const ENDPOINT: &str = "arn:aws:sns:us-east-1:123456789012:endpoint/APNS_SANDBOX/calndr/e-1";
+    const DEVICE: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+
+    fn xml(body: String) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "text/xml")
+    }
+
+    async fn parent() -> (Arc<MemoryAccountStore>, UserId, FamilyId) {
+        let store = Arc::new(MemoryAccountStore::new());
+        let first = PersonName::parse("Deb", "first_name").expect("name");
+        let family = NewFamily::for_first_member(&first);
+        let family_id = family.id;
+        let user = store
+            .create_account(NewAccount {
+                user: NewUser {
+                    id: UserId::random(),
+                    first_name: first,
+                    last_name: PersonName::parse("Doe", "last_name").expect("name"),
+                    email: EmailAddress::parse("deb@example.com").expect("email"),
+                    password_hash: None,
+                    phone_number: None,
+                    enrolled: true,
+                    coparent_enrolled: true,
+                    created_at: chrono::Utc::now(),
+                },
+                family,
+            })
+            .await
+            .expect("account");
+        store
+            .set_device_token(
+                user.id,
+                &DeviceToken::parse(DEVICE).expect("token"),
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("device");
+        (store, user.id, family_id)
+    }
+
+    fn push(server: &MockServer, store: Arc<MemoryAccountStore>) -> SnsPush {
+        SnsPush::new(
+            SnsPushConfig {
+                platform_application_arn: ARN.into(),
+                sandbox: true,
+                region: "us-east-1".into(),
+                endpoint_url: Some(server.uri()),
+                static_credentials: Some(("AKIDEXAMPLE".into(), "secret".into())),
+                timeout: Duration::from_secs(2),
+            },
+            store,
+        )
+    }
+
+    fn message(user: UserId) -> PushMessage {
+        PushMessage {
+            recipient: user,
+            device_token: DEVICE.into(),
+            payload: json!({"aps": {"alert": {"title": "Custody Change"}}, "type": "custody_change"}),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_token_becomes_an_endpoint_and_the_payload_is_published_under_apns_sandbox() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("Action=CreatePlatformEndpoint"))
+            .respond_with(xml(format!("<CreatePlatformEndpointResponse><CreatePlatformEndpointResult><EndpointArn>{ENDPOINT}</EndpointArn></CreatePlatformEndpointResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></CreatePlatformEndpointResponse>")))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("Action=Publish"))
+            .respond_with(xml("<PublishResponse><PublishResult><MessageId>m</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>".into()))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let (store, user, _) = parent().await;
+        push(&server, store)
+            .send(message(user))
+            .await
+            .expect("sent");
+        let requests = server.received_requests().await.unwrap_or_default();
+        let publish: std::collections::HashMap<String, String> = requests
+            .iter()
+            .map(|r| {
+                url::form_urlencoded::parse(&r.body)
+                    .into_owned()
+                    .collect::<std::collections::HashMap<String, String>>()
+            })
+            .find(|f| f.get("Action").map(String::as_str) == Some("Publish"))
+            .expect("publish");
+        assert_eq!(publish["TargetArn"], ENDPOINT);
+        assert_eq!(publish["MessageStructure"], "json");
+        let outer: Value = serde_json::from_str(&publish["Message"]).expect("json");
+        let inner: Value =
+            serde_json::from_str(outer["APNS_SANDBOX"].as_str().expect("string")).expect("json");
+        assert_eq!(inner["type"], "custody_change");
+    }
+
+    #[tokio::test]
+    async fn a_disabled_endpoint_forgets_the_device_token() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("Action=CreatePlatformEndpoint"))
+            .respond_with(xml(format!("<CreatePlatformEndpointResponse><CreatePlatformEndpointResult><EndpointArn>{ENDPOINT}</EndpointArn></CreatePlatformEndpointResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></CreatePlatformEndpointResponse>")))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("Action=Publish"))
+            .respond_with(ResponseTemplate::new(400).set_body_raw(
+                b"<ErrorResponse><Error><Type>Sender</Type><Code>EndpointDisabled</Code><Message>Endpoint is disabled</Message></Error><RequestId>r</RequestId></ErrorResponse>".to_vec(),
+                "text/xml",
+            ))
+            .mount(&server)
+            .await;
+        let (store, user, family) = parent().await;
+        push(&server, store.clone())
+            .send(message(user))
+            .await
+            .expect("done");
+        assert_eq!(
+            store.members(family).await.expect("members")[0].device_token,
+            None
+        );
+    }
+}
