@@ -261,11 +261,9 @@ mod sns_push {
     use std::time::Duration;
 
     use calndr_aws::{SnsPush, SnsPushConfig};
-    use calndr_domain::{
-        DeviceToken, EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PersonName, UserId,
-    };
+    use calndr_domain::{FamilyId, UserId};
     use calndr_memory::MemoryAccountStore;
-    use calndr_ports::{AccountStore, FamilyStore, PushMessage, PushNotifier};
+    use calndr_ports::{FamilyStore, PushMessage, PushNotifier};
     use serde_json::{json, Value};
     use wiremock::matchers::{body_string_contains, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -280,35 +278,11 @@ mod sns_push {
 
     async fn parent() -> (Arc<MemoryAccountStore>, UserId, FamilyId) {
         let store = Arc::new(MemoryAccountStore::new());
-        let first = PersonName::parse("Deb", "first_name").expect("name");
-        let family = NewFamily::for_first_member(&first);
-        let family_id = family.id;
-        let user = store
-            .create_account(NewAccount {
-                user: NewUser {
-                    id: UserId::random(),
-                    first_name: first,
-                    last_name: PersonName::parse("Doe", "last_name").expect("name"),
-                    email: EmailAddress::parse("deb@example.com").expect("email"),
-                    password_hash: None,
-                    phone_number: None,
-                    enrolled: true,
-                    coparent_enrolled: true,
-                    created_at: chrono::Utc::now(),
-                },
-                family,
-            })
+        let (user, family) = store
+            .add_parent_with_device("Deb", "deb@example.com", DEVICE)
             .await
-            .expect("account");
-        store
-            .set_device_token(
-                user.id,
-                &DeviceToken::parse(DEVICE).expect("token"),
-                chrono::Utc::now(),
-            )
-            .await
-            .expect("device");
-        (store, user.id, family_id)
+            .expect("parent");
+        (store, user, family)
     }
 
     fn push(server: &MockServer, store: Arc<MemoryAccountStore>) -> SnsPush {

@@ -8,8 +8,9 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
-    IdentityProvider, NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences,
-    ProfileChanges, ProviderSubject, ShortText, ThemeId, User, UserId, UserStatus,
+    IdentityProvider, NewAccount, NewFamily, NewUser, NotificationPreferences, PasswordHash,
+    PersonName, Preferences, ProfileChanges, ProviderSubject, ShortText, ThemeId, User, UserId,
+    UserStatus,
 };
 use calndr_ports::{AccountStore, HealthCheck, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -175,6 +176,39 @@ pub struct MemoryAccountStore {
 impl MemoryAccountStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A parent with a family of their own and a registered device token (fixtures of push tests).
+    pub async fn add_parent_with_device(
+        &self,
+        first_name: &str,
+        email: &str,
+        device_token: &str,
+    ) -> Result<(UserId, FamilyId), StoreError> {
+        let bad = |e: calndr_domain::ValidationError| StoreError::unexpected(e.to_string());
+        let first = PersonName::parse(first_name, "first_name").map_err(bad)?;
+        let family = NewFamily::for_first_member(&first);
+        let family_id = family.id;
+        let now = Utc::now();
+        let user = self
+            .create_account(NewAccount {
+                user: NewUser {
+                    id: UserId::random(),
+                    first_name: first,
+                    last_name: PersonName::parse("Parent", "last_name").map_err(bad)?,
+                    email: EmailAddress::parse(email).map_err(bad)?,
+                    password_hash: None,
+                    phone_number: None,
+                    enrolled: true,
+                    coparent_enrolled: true,
+                    created_at: now,
+                },
+                family,
+            })
+            .await?;
+        let token = DeviceToken::parse(device_token).map_err(bad)?;
+        self.set_device_token(user.id, &token, now).await?;
+        Ok((user.id, family_id))
     }
 
     /// Stores an enrollment code (upper-cased), replacing any record under the same code. For

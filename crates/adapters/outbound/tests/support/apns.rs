@@ -3,12 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use calndr_domain::{
-    DeviceToken, EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PersonName, UserId,
-};
+use calndr_domain::{FamilyId, UserId};
 use calndr_memory::MemoryAccountStore;
 use calndr_outbound::{Apns, ApnsConfig};
-use calndr_ports::{AccountStore, FamilyStore, PushMessage, PushNotifier, StoreError};
+use calndr_ports::{FamilyStore, PushMessage, PushNotifier, StoreError};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};
@@ -20,35 +18,11 @@ const DEVICE: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d
 
 async fn parent_with_device() -> (Arc<MemoryAccountStore>, UserId, FamilyId) {
     let store = Arc::new(MemoryAccountStore::new());
-    let first = PersonName::parse("Deb", "first_name").expect("name");
-    let family = NewFamily::for_first_member(&first);
-    let family_id = family.id;
-    let user = store
-        .create_account(NewAccount {
-            user: NewUser {
-                id: UserId::random(),
-                first_name: first,
-                last_name: PersonName::parse("Doe", "last_name").expect("name"),
-                email: EmailAddress::parse("deb@example.com").expect("email"),
-                password_hash: None,
-                phone_number: None,
-                enrolled: true,
-                coparent_enrolled: true,
-                created_at: chrono::Utc::now(),
-            },
-            family,
-        })
+    let (user, family) = store
+        .add_parent_with_device("Deb", "deb@example.com", DEVICE)
         .await
-        .expect("account");
-    store
-        .set_device_token(
-            user.id,
-            &DeviceToken::parse(DEVICE).expect("token"),
-            chrono::Utc::now(),
-        )
-        .await
-        .expect("device");
-    (store, user.id, family_id)
+        .expect("parent");
+    (store, user, family)
 }
 
 async fn device_of(store: &MemoryAccountStore, family: FamilyId) -> Option<String> {
