@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod circle;
 pub mod custody;
+pub mod digest;
 pub mod enrollment;
 pub mod error;
 pub mod events;
@@ -27,6 +28,7 @@ pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registratio
 pub use auth::{AuthService, Principal};
 pub use circle::{CircleDeps, CircleService};
 pub use custody::{CustodyDeps, CustodyService};
+pub use digest::{DigestDeps, DigestReport, DigestService};
 pub use enrollment::{EnrollmentDeps, EnrollmentService, InvitationRecipient, OnboardingStatus};
 pub use error::AppError;
 pub use events::{CalendarItems, EventService};

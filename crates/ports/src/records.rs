@@ -138,6 +138,9 @@ pub trait JournalStore: Send + Sync {
 /// The family's alert e-mail addresses (`notification_emails`); duplicates allowed.
 #[async_trait]
 pub trait NotificationEmailStore: Send + Sync {
+    /// Every family with at least one alert address (the weekly digest's recipients).
+    async fn families_with_notification_emails(&self) -> Result<Vec<FamilyId>, StoreError>;
+
     /// Ordered by id.
     async fn notification_emails(
         &self,

@@ -30,6 +30,13 @@ enum Command {
     Serve,
     /// Deliver queued pushes and e-mails (retries with backoff) until SIGTERM; no HTTP.
     Worker,
+    /// Send the weekly digest (the week from `--from`, default today) to every family's alert
+    /// addresses, then exit. Run weekly by a scheduled task.
+    Digest {
+        /// First day of the week, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a benchmark data set in CALNDR_DATABASE_URL: families of two parents (password
@@ -86,6 +93,7 @@ fn main() -> ExitCode {
         match cli.command {
             Some(Command::Migrate) => migrate(&config).await,
             Some(Command::Worker) => worker(&config).await,
+            Some(Command::Digest { from }) => digest(&config, from).await,
             Some(Command::Seed {
                 families,
                 year,
@@ -110,6 +118,17 @@ async fn worker(config: &Config) -> anyhow::Result<()> {
     );
     let wired = build_state(config, Overrides::default())?;
     calndr_server::worker::run(wired.worker, calndr_server::worker::termination()).await;
+    Ok(())
+}
+
+async fn digest(config: &Config, from: Option<chrono::NaiveDate>) -> anyhow::Result<()> {
+    let wired = build_state(config, Overrides::default())?;
+    let from = from.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let report = wired.digest.send_weekly(from).await?;
+    println!(
+        "digest: {} families, {} e-mails queued or sent, {} failures",
+        report.families, report.emails, report.failures
+    );
     Ok(())
 }
 

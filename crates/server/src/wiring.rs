@@ -9,6 +9,7 @@ use calndr_app::SocialSignIn;
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
 use calndr_app::{CircleDeps, CircleService, ThemeService};
 use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
+use calndr_app::{DigestDeps, DigestService};
 use calndr_app::{EnrollmentDeps, EnrollmentService, VerificationDeps, VerificationService};
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
@@ -54,6 +55,8 @@ pub struct Wired {
     pub store_kind: &'static str,
     /// Delivers the pushes and e-mails the requests queued.
     pub worker: JobWorker,
+    /// The weekly digest to the families' alert addresses (`calndr digest`).
+    pub digest: DigestService,
 }
 
 /// Test and tooling overrides of the production wiring.
@@ -337,10 +340,17 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         family: custody_stores.family.clone(),
         push: push.clone(),
     });
+    let digest = DigestService::new(DigestDeps {
+        emails: records.notification_emails.clone(),
+        custody: custody_stores.custody.clone(),
+        family: custody_stores.family.clone(),
+        events: records.events.clone(),
+        mailer: mailer.clone(),
+    });
     let custody_service = CustodyService::new(CustodyDeps {
-        custody: custody_stores.custody,
+        custody: custody_stores.custody.clone(),
         templates: custody_stores.templates,
-        family: custody_stores.family,
+        family: custody_stores.family.clone(),
         accounts: accounts.clone(),
         cache: cache.clone(),
         push,
@@ -458,6 +468,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         },
         store_kind,
         worker,
+        digest,
     })
 }
 

@@ -48,6 +48,8 @@ pub struct TestApp {
     pub push: Arc<RecordingPush>,
     /// The delivery worker (with `queued_deliveries`, pushes and e-mails wait for it).
     pub worker: JobWorker,
+    /// The weekly digest (`calndr digest`).
+    pub digest: calndr_app::DigestService,
     /// The canned place search of `Builder::fake_places` (records the queries it received).
     pub places: Arc<calndr_memory::FakePlaces>,
     /// Every SMS the app sent: `(E.164 number, text)`.
@@ -216,6 +218,7 @@ impl Builder {
             memory_circle,
             push,
             worker: wired.worker,
+            digest: wired.digest,
             places,
             sms,
         }

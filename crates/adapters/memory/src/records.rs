@@ -437,6 +437,14 @@ impl JournalStore for MemoryRecords {
 
 #[async_trait]
 impl NotificationEmailStore for MemoryRecords {
+    async fn families_with_notification_emails(&self) -> Result<Vec<FamilyId>, StoreError> {
+        let s = lock(&self.state);
+        let mut ids: Vec<FamilyId> = s.emails.values().map(|e| e.family_id).collect();
+        ids.sort_by_key(|f| f.as_uuid());
+        ids.dedup();
+        Ok(ids)
+    }
+
     async fn notification_emails(
         &self,
         family: FamilyId,

@@ -367,6 +367,17 @@ fn notification_email((id, family, email): (i32, Uuid, String)) -> NotificationE
 
 #[async_trait]
 impl NotificationEmailStore for PgStore {
+    async fn families_with_notification_emails(&self) -> Result<Vec<FamilyId>, StoreError> {
+        let mut conn = self.read_conn().await?;
+        let ids: Vec<Uuid> = notification_emails::table
+            .select(notification_emails::family_id)
+            .distinct()
+            .load(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok(ids.into_iter().map(FamilyId::from_uuid).collect())
+    }
+
     async fn notification_emails(
         &self,
         family: FamilyId,

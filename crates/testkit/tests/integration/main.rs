@@ -16,6 +16,7 @@ mod circle_contracts;
 mod contracts;
 mod custody;
 mod custody_contracts;
+mod digest;
 mod enrollment;
 mod events;
 mod family;

@@ -363,3 +363,74 @@ resource "aws_appautoscaling_policy" "memory" {
     }
   }
 }
+
+# ---- weekly digest ------------------------------------------------------------------------------
+# EventBridge runs `calndr digest` once a week as a one-off task of the worker's definition: the
+# families' alert addresses get the coming week (custody, handoffs, events) by e-mail.
+
+resource "aws_cloudwatch_event_rule" "digest" {
+  name                = "${var.name}-weekly-digest"
+  description         = "Weekly digest e-mails (calndr digest)"
+  schedule_expression = var.digest_schedule
+}
+
+resource "aws_cloudwatch_event_target" "digest" {
+  rule     = aws_cloudwatch_event_rule.digest.name
+  arn      = aws_ecs_cluster.this.arn
+  role_arn = aws_iam_role.digest_events.arn
+
+  ecs_target {
+    task_definition_arn = aws_ecs_task_definition.worker.arn_without_revision
+    launch_type         = "FARGATE"
+    platform_version    = "LATEST"
+    task_count          = 1
+
+    network_configuration {
+      subnets          = var.private_subnet_ids
+      security_groups  = [var.ecs_sg_id]
+      assign_public_ip = false
+    }
+  }
+
+  input = jsonencode({
+    containerOverrides = [{ name = local.container_name, command = ["digest"] }]
+  })
+}
+
+data "aws_iam_policy_document" "digest_events_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "digest_events" {
+  name               = "${var.name}-digest-events"
+  assume_role_policy = data.aws_iam_policy_document.digest_events_assume.json
+}
+
+# Only: run the worker's task definition in this cluster, and hand it its two roles.
+data "aws_iam_policy_document" "digest_events" {
+  statement {
+    actions   = ["ecs:RunTask"]
+    resources = ["${aws_ecs_task_definition.worker.arn_without_revision}:*"]
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [aws_ecs_cluster.this.arn]
+    }
+  }
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = [var.execution_role_arn, var.task_role_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "digest_events" {
+  name   = "run-digest-task"
+  role   = aws_iam_role.digest_events.id
+  policy = data.aws_iam_policy_document.digest_events.json
+}

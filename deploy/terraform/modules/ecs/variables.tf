@@ -139,3 +139,9 @@ variable "worker_memory" {
   type        = number
   default     = 512
 }
+
+variable "digest_schedule" {
+  description = "EventBridge schedule of the weekly digest e-mails (UTC)."
+  type        = string
+  default     = "cron(0 13 ? * SUN *)"
+}
