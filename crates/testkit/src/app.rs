@@ -84,6 +84,9 @@ pub struct Builder {
     /// Wire the production `DisabledPush` instead of the recording fake.
     push_disabled: bool,
     queued_deliveries: bool,
+    /// Use the configured mail service and object storage instead of the recording mailer and
+    /// the temporary directory (tests of the real adapters against local fakes).
+    real_mail_and_storage: bool,
     /// Canned place search and calendar pages instead of the unconfigured defaults.
     fake_places: bool,
     /// A calendar reader to use instead of the default (e.g. the real one, exempting a local site).
@@ -113,6 +116,13 @@ impl Builder {
 
     /// Pushes and e-mails go through the job queue, as with configured providers in production:
     /// nothing reaches the recording fakes until `worker.run_once()`.
+    /// The mail service and object storage of the configuration (`CALNDR_MAIL`,
+    /// `CALNDR_STORAGE`), not the recording mailer and the temporary directory.
+    pub fn real_mail_and_storage(mut self) -> Self {
+        self.real_mail_and_storage = true;
+        self
+    }
+
     pub fn queued_deliveries(mut self) -> Self {
         self.queued_deliveries = true;
         self
@@ -178,11 +188,12 @@ impl Builder {
         let wired = build_state(
             &config,
             Overrides {
-                mailer: Some(mailer.clone()),
-                storage: Some(Arc::new(LocalDirStorage::new(
-                    &upload_dir,
-                    "http://calndr.test",
-                ))),
+                mailer: (!self.real_mail_and_storage)
+                    .then(|| mailer.clone() as Arc<dyn calndr_ports::Mailer>),
+                storage: (!self.real_mail_and_storage).then(|| {
+                    Arc::new(LocalDirStorage::new(&upload_dir, "http://calndr.test"))
+                        as Arc<dyn calndr_ports::ObjectStorage>
+                }),
                 rate_limits: Some(self.limits),
                 bcrypt_cost: Some(4),
                 memory_accounts: Some(memory.clone()),
@@ -249,6 +260,7 @@ impl TestApp {
             env: HashMap::new(),
             push_disabled: false,
             queued_deliveries: false,
+            real_mail_and_storage: false,
             fake_places: false,
             calendars: None,
             sms_disabled: false,

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod auth_routes;
+mod aws_services;
 mod calendars;
 mod children;
 mod circle_contracts;

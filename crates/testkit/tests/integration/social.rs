@@ -272,3 +272,43 @@ async fn apples_consent_revoked_notification_unlinks_the_account_and_forgeries_a
         .await);
     assert_eq!(linked_apple_id(&app, &user).await, None);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn facebook_login_checks_the_token_with_debug_token_then_signs_in_by_subject() {
+    let graph = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v19.0/debug_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": {"app_id": "4242", "is_valid": true, "user_id": "fb-77"}}),
+        ))
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v19.0/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"id": "fb-77", "first_name": "Pat", "last_name": "Lee", "email": "pat@example.org"}),
+        ))
+        .mount(&graph)
+        .await;
+    let app = TestApp::builder(Backend::Postgres)
+        .fast_hashing()
+        .env("CALNDR_FACEBOOK_APP_ID", "4242")
+        .env("CALNDR_FACEBOOK_APP_SECRET", "s3cret")
+        .env(
+            "CALNDR_FACEBOOK_GRAPH_URL",
+            &format!("{}/v19.0", graph.uri()),
+        )
+        .build()
+        .await;
+    let first = ok(&app
+        .post_raw_form("/api/v1/auth/facebook/login", None, "access_token=EAAtoken")
+        .await);
+    assert_eq!(first["user"]["first_name"], "Pat");
+    let again = ok(&app
+        .post_raw_form("/api/v1/auth/facebook/login", None, "access_token=EAAtoken")
+        .await);
+    assert_eq!(
+        again["user"]["id"], first["user"]["id"],
+        "found by (facebook, subject)"
+    );
+}
