@@ -363,7 +363,6 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 timeout: std::time::Duration::from_millis(
                     u64::try_from(config.weather_timeout_ms).unwrap_or(4000),
                 ),
-                retries: 1,
             })
             .map_err(|e| StoreError::unexpected(format!("weather client: {e}")))?,
         )

@@ -1,6 +1,6 @@
 //! [`WeatherSource`] over Open-Meteo (no key): the forecast API and the archive API.
 //!
-//! Each call has a timeout and one retry after a network error, a 429 or a 5xx. Whatever Open-Meteo
+//! Each call has a timeout per attempt and one retry after a network error, a 429 or a 5xx. Whatever Open-Meteo
 //! answers, the result keeps the app's invariant (every series as long as `time`); an answer
 //! without `daily.time` is a bad response, never a malformed body for the app.
 
@@ -20,10 +20,8 @@ const SERVICE: &str = "weather";
 pub struct OpenMeteoConfig {
     pub forecast_url: Url,
     pub archive_url: Url,
-    /// Per attempt.
+    /// Per attempt (a failed attempt is retried once).
     pub timeout: Duration,
-    /// Extra attempts after a retryable failure.
-    pub retries: u32,
 }
 
 impl OpenMeteoConfig {
@@ -79,37 +77,21 @@ impl OpenMeteo {
             .append_pair("daily", daily)
             .append_pair("timezone", "auto")
             .append_pair("temperature_unit", q.unit.as_str());
-        let mut attempt = 0;
-        loop {
-            match self.once(&url).await {
-                Err(Retry::Yes(e)) if attempt < self.config.retries => {
-                    attempt += 1;
-                    tracing::info!(attempt, error = %e, "weather request failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(Retry::Yes(e) | Retry::No(e)) => return Err(e),
-                Ok(w) => return Ok(w),
-            }
-        }
+        self.once(url).await
     }
 
-    async fn once(&self, url: &Url) -> Result<DailyWeather, Retry> {
-        let unavailable = |source: Box<dyn std::error::Error + Send + Sync>| {
-            Retry::Yes(UpstreamError::Unavailable {
+    /// One request, retried once by [`crate::retry`] after a network failure, a 429 or a 5xx.
+    async fn once(&self, url: Url) -> Result<DailyWeather, UpstreamError> {
+        let unavailable =
+            |source: Box<dyn std::error::Error + Send + Sync>| UpstreamError::Unavailable {
                 service: SERVICE,
                 source,
-            })
+            };
+        let bad = |reason: String| UpstreamError::BadResponse {
+            service: SERVICE,
+            reason,
         };
-        let bad = |reason: String| {
-            Retry::No(UpstreamError::BadResponse {
-                service: SERVICE,
-                reason,
-            })
-        };
-        let response = self
-            .client
-            .get(url.clone())
-            .send()
+        let response = crate::retry::send_idempotent(self.client.get(url))
             .await
             .map_err(|e| unavailable(Box::new(e.without_url())))?;
         let status = response.status();
@@ -136,11 +118,6 @@ impl OpenMeteo {
             daily.cloudcover_mean,
         ))
     }
-}
-
-enum Retry {
-    Yes(UpstreamError),
-    No(UpstreamError),
 }
 
 #[async_trait]

@@ -236,7 +236,6 @@ fn meteo(server: &MockServer) -> OpenMeteo {
             .expect("url"),
         archive_url: format!("{}/v1/archive", server.uri()).parse().expect("url"),
         timeout: Duration::from_secs(2),
-        retries: 1,
     })
     .expect("client")
 }
@@ -366,7 +365,6 @@ async fn an_unreachable_service_is_unavailable_within_the_timeout() {
         forecast_url: server.uri().parse().expect("url"),
         archive_url: server.uri().parse().expect("url"),
         timeout: Duration::from_millis(200),
-        retries: 1,
     })
     .expect("client");
     let started = std::time::Instant::now();
