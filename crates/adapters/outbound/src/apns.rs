@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use calndr_domain::DeviceToken;
 use calndr_ports::{AccountStore, PushMessage, PushNotifier, StoreError};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
@@ -157,9 +158,7 @@ impl Apns {
 #[async_trait]
 impl PushNotifier for Apns {
     async fn send(&self, message: PushMessage) -> Result<(), StoreError> {
-        let token_ok = message.device_token.len() <= 200
-            && message.device_token.chars().all(|c| c.is_ascii_hexdigit());
-        if !token_ok {
+        if DeviceToken::parse(&message.device_token).is_err() {
             self.accounts
                 .clear_device_token(message.recipient, &message.device_token)
                 .await?;

@@ -579,13 +579,18 @@ impl CalendarSource for WebCalendars {
             .get(website.as_str())
             .await
             .map_err(fetch_failure)?;
-        let body = String::from_utf8_lossy(&page.body);
-        if looks_like_ics(page.content_type.as_deref(), &body) {
-            return web_url(&page.url).map(Some);
-        }
-        discover_in_html(kind, &page.url, &body)
-            .map(|u| web_url(&u))
-            .transpose()
+        // Scanning up to 2 MiB of HTML is CPU work: off the async workers.
+        let found = tokio::task::spawn_blocking(move || {
+            let body = String::from_utf8_lossy(&page.body);
+            if looks_like_ics(page.content_type.as_deref(), &body) {
+                Some(page.url.clone())
+            } else {
+                discover_in_html(kind, &page.url, &body)
+            }
+        })
+        .await
+        .map_err(|e| ExternalError::Unavailable(Box::new(e)))?;
+        found.map(|u| web_url(&u)).transpose()
     }
 
     async fn fetch_events(
@@ -598,16 +603,21 @@ impl CalendarSource for WebCalendars {
             .get(calendar.as_str())
             .await
             .map_err(fetch_failure)?;
-        let body = String::from_utf8_lossy(&page.body);
-        let today = Utc::now().date_naive();
-        if looks_like_ics(page.content_type.as_deref(), &body) {
-            Ok(parse_ics(
-                &body,
-                today - Duration::days(365),
-                today + Duration::days(730),
-            ))
-        } else {
-            Ok(parse_html(kind, &body, today.year()))
-        }
+        // Parsing up to 2 MiB is CPU work: off the async workers.
+        let parsed = tokio::task::spawn_blocking(move || {
+            let body = String::from_utf8_lossy(&page.body);
+            let today = Utc::now().date_naive();
+            if looks_like_ics(page.content_type.as_deref(), &body) {
+                parse_ics(
+                    &body,
+                    today - Duration::days(365),
+                    today + Duration::days(730),
+                )
+            } else {
+                parse_html(kind, &body, today.year())
+            }
+        })
+        .await;
+        parsed.map_err(|e| ExternalError::Unavailable(Box::new(e)))
     }
 }

@@ -135,7 +135,7 @@ impl Mailer for SmtpMailer {
             s.command(&format!("RCPT TO:<{}>", one_line(email.to.as_str())), 250)
                 .await?;
             s.command("DATA", 354).await?;
-            let id = uuid_like();
+            let id = uuid::Uuid::new_v4().simple().to_string();
             let date = chrono::Utc::now().to_rfc2822();
             let body = render_message(&from, &email, &id, &date);
             // Dot-stuffing (RFC 5321 4.5.2).
@@ -149,11 +149,4 @@ impl Mailer for SmtpMailer {
             .await
             .unwrap_or_else(|_| Err(StoreError::Unavailable("SMTP timed out".into())))
     }
-}
-
-fn uuid_like() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{nanos:x}")
 }
