@@ -168,6 +168,34 @@ impl State {
 }
 
 /// Users, families, preferences, profile extras and enrollment codes in process memory.
+impl State {
+    /// A family and its first member, with the user's defaults (one lock held by the caller).
+    fn create_account(&mut self, account: NewAccount) -> Result<User, StoreError> {
+        let NewAccount { user, family } = account;
+        if self.email_taken(&user.email) {
+            return Err(StoreError::Conflict("email"));
+        }
+        if self.families.contains_key(&family.id) {
+            return Err(StoreError::Conflict("family"));
+        }
+        if self.users.contains_key(&user.id) {
+            return Err(StoreError::Conflict("id"));
+        }
+        let at = user.created_at.naive_utc();
+        let (enrolled, coparent_enrolled) = (user.enrolled, user.coparent_enrolled);
+        self.families.insert(
+            family.id,
+            FamilyRow {
+                name: family.name,
+                created_at: at,
+            },
+        );
+        let created = self.insert_user(user, family.id, enrolled, coparent_enrolled)?;
+        self.insert_defaults(created.id, at);
+        Ok(created)
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct MemoryAccountStore {
     state: Mutex<State>,
@@ -282,29 +310,7 @@ impl HealthCheck for MemoryAccountStore {
 #[async_trait]
 impl AccountStore for MemoryAccountStore {
     async fn create_account(&self, account: NewAccount) -> Result<User, StoreError> {
-        let NewAccount { user, family } = account;
-        let mut s = lock(&self.state);
-        if s.email_taken(&user.email) {
-            return Err(StoreError::Conflict("email"));
-        }
-        if s.families.contains_key(&family.id) {
-            return Err(StoreError::Conflict("family"));
-        }
-        if s.users.contains_key(&user.id) {
-            return Err(StoreError::Conflict("id"));
-        }
-        let at = user.created_at.naive_utc();
-        let (enrolled, coparent_enrolled) = (user.enrolled, user.coparent_enrolled);
-        s.families.insert(
-            family.id,
-            FamilyRow {
-                name: family.name,
-                created_at: at,
-            },
-        );
-        let created = s.insert_user(user, family.id, enrolled, coparent_enrolled)?;
-        s.insert_defaults(created.id, at);
-        Ok(created)
+        lock(&self.state).create_account(account)
     }
 
     async fn create_member(
@@ -358,12 +364,14 @@ impl AccountStore for MemoryAccountStore {
         provider: IdentityProvider,
         subject: &ProviderSubject,
     ) -> Result<User, StoreError> {
+        // One lock: a concurrent first sign-in of the same identity cannot create a second user.
         let key = (provider, subject.as_str().to_owned());
-        if lock(&self.state).identities.contains_key(&key) {
+        let mut s = lock(&self.state);
+        if s.identities.contains_key(&key) {
             return Err(StoreError::Conflict("identity"));
         }
-        let user = self.create_account(account).await?;
-        lock(&self.state).identities.insert(key, user.id);
+        let user = s.create_account(account)?;
+        s.identities.insert(key, user.id);
         Ok(user)
     }
 
