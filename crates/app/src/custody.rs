@@ -338,27 +338,27 @@ impl CustodyService {
     /// Drops every cached month of the caller's family after a custodian's first name changed
     /// (the month views show custodians by first name). The months are the span of the family's
     /// custody days: months without days are either not cached or cached empty, without names.
-    pub async fn custodian_renamed(&self, who: &Principal) -> Result<(), AppError> {
+    /// Best effort, like every invalidation: the rename itself has already been saved.
+    pub async fn custodian_renamed(&self, who: &Principal) {
         let Some(family) = who.family_id else {
-            return Ok(());
+            return;
         };
-        let stats = self.deps.custody.stats(family).await?;
+        let stats = match self.deps.custody.stats(family).await {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(family.id = %family, error = %e, "custody cache not cleared after a rename");
+                return;
+            }
+        };
         let (Some(first), Some(last)) = (stats.earliest, stats.latest) else {
-            return Ok(());
+            return;
         };
-        let mut month = YearMonth::of(first);
-        let last = YearMonth::of(last);
-        let mut batch = Vec::new();
-        loop {
-            batch.push(month.first_day());
-            if batch.len() == 256 || month >= last {
-                self.invalidate(family, batch.drain(..)).await;
-            }
-            match month.last_day().succ_opt() {
-                Some(next) if month < last => month = YearMonth::of(next),
-                _ => return Ok(()),
-            }
-        }
+        let months = std::iter::successors(Some(YearMonth::of(first)), |m| {
+            m.last_day().succ_opt().map(YearMonth::of)
+        })
+        .take_while(|m| *m <= YearMonth::of(last))
+        .map(|m| m.first_day());
+        self.invalidate(family, months).await;
     }
 
     async fn write(

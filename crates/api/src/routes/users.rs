@@ -106,7 +106,7 @@ pub async fn update_profile(
     let profile = state.accounts.update_profile(&user.0, changes).await?;
     if renamed {
         // Month views show custodians by first name.
-        state.custody.custodian_renamed(&user.0).await?;
+        state.custody.custodian_renamed(&user.0).await;
     }
     Ok(HttpResponse::Ok().json(UserProfile::from(&profile)))
 }
