@@ -36,12 +36,11 @@ pub enum ErrorCode {
     ServiceUnavailable,
     UpstreamUnavailable,
     UpstreamBadResponse,
-    UrlNotAllowed,
     InternalError,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 26] = [
         Self::ValidationFailed,
         Self::MalformedBody,
         Self::BadRequest,
@@ -67,7 +66,6 @@ impl ErrorCode {
         Self::ServiceUnavailable,
         Self::UpstreamUnavailable,
         Self::UpstreamBadResponse,
-        Self::UrlNotAllowed,
         Self::InternalError,
     ];
 
@@ -98,7 +96,6 @@ impl ErrorCode {
             Self::ServiceUnavailable => "service_unavailable",
             Self::UpstreamUnavailable => "upstream_unavailable",
             Self::UpstreamBadResponse => "upstream_bad_response",
-            Self::UrlNotAllowed => "url_not_allowed",
             Self::InternalError => "internal_error",
         }
     }
@@ -111,8 +108,7 @@ impl ErrorCode {
             | Self::InvalidEnrollmentCode
             | Self::InvalidVerificationCode
             | Self::FamilyMismatch
-            | Self::NotAnImage
-            | Self::UrlNotAllowed => StatusCode::BAD_REQUEST,
+            | Self::NotAnImage => StatusCode::BAD_REQUEST,
             Self::InvalidCredentials
             | Self::EmailNotVerified
             | Self::NotAuthenticated
@@ -227,7 +223,6 @@ impl From<AppError> for ApiError {
             AppError::BadRequest { code, detail } => {
                 let c = match code {
                     "not_an_image" => C::NotAnImage,
-                    "url_not_allowed" => C::UrlNotAllowed,
                     _ => C::BadRequest,
                 };
                 Self::new(c, detail)

@@ -1,5 +1,5 @@
 use calndr_domain::ValidationError;
-use calndr_ports::{BoxError, StoreError, TokenError};
+use calndr_ports::{BoxError, StoreError, TokenError, UpstreamError};
 use thiserror::Error;
 
 /// What a use case can report. The HTTP layer maps each variant to a status and a stable `code`.
@@ -77,6 +77,20 @@ impl From<TokenError> for AppError {
         match e {
             TokenError::Expired | TokenError::Invalid => Self::InvalidToken,
             TokenError::Issue => Self::Unexpected(Box::new(e)),
+        }
+    }
+}
+
+impl From<UpstreamError> for AppError {
+    fn from(e: UpstreamError) -> Self {
+        match e {
+            UpstreamError::NotConfigured(what) => Self::ProviderNotConfigured(what),
+            UpstreamError::Unavailable { service, source } => {
+                Self::UpstreamUnavailable { service, source }
+            }
+            UpstreamError::BadResponse { service, reason } => {
+                Self::UpstreamBadResponse { service, reason }
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calndr_domain::{DailyWeather, GeoPoint, WeatherQuery};
-use calndr_ports::{Cache, UpstreamError, WeatherSource};
+use calndr_ports::{Cache, WeatherSource};
 
 use crate::AppError;
 
@@ -70,23 +70,5 @@ impl WeatherService {
             .ok_or_else(|| AppError::Unexpected("rendering the weather failed".into()))?;
         let _ = self.cache.set(&key, &body, ttl).await;
         Ok(body)
-    }
-}
-
-impl From<UpstreamError> for AppError {
-    fn from(e: UpstreamError) -> Self {
-        match e {
-            UpstreamError::NotConfigured(what) => Self::ProviderNotConfigured(what),
-            UpstreamError::Unavailable { service, source } => {
-                Self::UpstreamUnavailable { service, source }
-            }
-            UpstreamError::BadResponse { service, reason } => {
-                Self::UpstreamBadResponse { service, reason }
-            }
-            UpstreamError::Refused(detail) => Self::BadRequest {
-                detail,
-                code: "url_not_allowed",
-            },
-        }
     }
 }

@@ -22,7 +22,4 @@ pub enum UpstreamError {
         service: &'static str,
         reason: String,
     },
-    /// The request was refused before leaving the server (for example a forbidden address).
-    #[error("{0}")]
-    Refused(String),
 }
