@@ -404,8 +404,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         cache.clone(),
         Arc::new(MemoryCache::new(16 * 1024 * 1024)),
     );
-    let identity = identity_verifier(config)?;
-    let account_store = accounts.clone();
+    let social_store = accounts.clone();
     let account_service = AccountService::new(AccountDeps {
         accounts,
         enrollment: enrollment_store,
@@ -416,8 +415,12 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         guard,
         auth,
     });
-    let tokens_for_social: Arc<dyn calndr_ports::TokenService> = tokens;
-    let account_service_for_social = account_service.clone();
+    let social = SocialSignIn::new(
+        identity_verifier(config)?,
+        social_store,
+        tokens,
+        account_service.clone(),
+    );
     let cache_name = if config.redis_url.is_some() {
         "redis"
     } else {
@@ -437,12 +440,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             family: family_service,
             custody: custody_service,
             weather,
-            social: SocialSignIn::new(
-                identity,
-                account_store,
-                tokens_for_social,
-                account_service_for_social,
-            ),
+            social,
             providers: provider_service,
             medical: medical_service,
             circle: CircleService::new(CircleDeps {
