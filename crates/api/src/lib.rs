@@ -32,7 +32,7 @@ pub const FORM_LIMIT: usize = 64 * 1024;
 async fn not_found() -> HttpResponse {
     HttpResponse::NotFound().json(ErrorBody {
         detail: "Not Found".into(),
-        code: ErrorCode::RouteNotFound.as_str(),
+        code: ErrorCode::RouteNotFound,
         field: None,
     })
 }
