@@ -12,10 +12,10 @@ use calndr_ports::rate_limit::RateLimit;
 use calndr_testkit::app::random_loopback_peer;
 use calndr_testkit::{Backend, TestApp, TestResponse};
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{app, assert_error, login, multipart, multipart_post, sql, unique_email};
+use crate::verification::pending;
+use crate::weather::{app_with_weather, failing_meteo, forecast_url, place};
 
 /// A user of the original database who belongs to no family (the column is nullable there).
 async fn familyless_token(app: &TestApp) -> String {
@@ -142,42 +142,23 @@ async fn special_apps(seen: &mut Seen) {
         &limited.send_from(attempt(), &peer).await,
     );
 
-    let meteo = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/forecast"))
-        .respond_with(ResponseTemplate::new(500))
-        .mount(&meteo)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/archive"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>oops</html>"))
-        .mount(&meteo)
-        .await;
-    let weather = TestApp::builder(Backend::Memory)
-        .fast_hashing()
-        .env("CALNDR_WEATHER_ENABLED", "true")
-        .env(
-            "CALNDR_OPEN_METEO_FORECAST_URL",
-            &format!("{}/v1/forecast", meteo.uri()),
-        )
-        .env(
-            "CALNDR_OPEN_METEO_ARCHIVE_URL",
-            &format!("{}/v1/archive", meteo.uri()),
-        )
-        .env("CALNDR_WEATHER_TIMEOUT_MS", "500")
-        .build()
-        .await;
+    let meteo = failing_meteo().await;
+    let weather = app_with_weather(&meteo).await;
     let me = weather.register("Wendy").await;
     let t = Some(me.token.as_str());
+    let here = place();
+    let (lat, lon) = &here;
     seen.answered(
         ErrorCode::UpstreamUnavailable,
         "forecast while Open-Meteo fails",
-        &weather.get("/api/v1/weather/34.2/-77.9", t).await,
+        &weather.get(&forecast_url(&here), t).await,
     );
     seen.answered(
         ErrorCode::UpstreamBadResponse,
         "history while Open-Meteo answers HTML",
-        &weather.get("/api/v1/weather/historic/34.2/-77.9", t).await,
+        &weather
+            .get(&format!("/api/v1/weather/historic/{lat}/{lon}"), t)
+            .await,
     );
 }
 
@@ -284,15 +265,7 @@ async fn every_error_code_is_answered_by_some_request() {
         "a login with a wrong password",
         &login(&app, &acc.email, "wrong-password-1").await,
     );
-    let pending = app.register("Penny").await;
-    sql(&app)
-        .await
-        .execute(
-            "UPDATE users SET status = 'pending' WHERE id = $1::text::uuid",
-            &[&pending.user_id],
-        )
-        .await
-        .expect("mark pending");
+    let pending = pending(&app).await;
     seen.answered(
         C::EmailNotVerified,
         "the login of an unverified account",
