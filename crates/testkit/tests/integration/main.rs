@@ -19,6 +19,7 @@ mod custody;
 mod custody_contracts;
 mod digest;
 mod enrollment;
+mod error_codes;
 mod events;
 mod family;
 mod group_chat;
