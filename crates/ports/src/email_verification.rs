@@ -1,16 +1,10 @@
-use std::time::Duration;
+//! Storage of e-mail verification codes and the verified marks on the user.
 
 use async_trait::async_trait;
 use calndr_domain::{CodeCheck, EmailAddress, UsPhoneNumber, UserId, VerificationCode};
 use chrono::{DateTime, Utc};
 
 use crate::StoreError;
-
-/// Uniform random numbers from a cryptographically secure generator (codes, PINs).
-pub trait RandomSource: Send + Sync {
-    /// A uniform value in `0..bound` (`bound > 0`).
-    fn uniform(&self, bound: u32) -> u32;
-}
 
 /// E-mail verification codes (`email_verifications`, one row per user) and the verified mark
 /// on the user.
@@ -47,24 +41,4 @@ pub trait EmailVerificationStore: Send + Sync {
         phone: &UsPhoneNumber,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-}
-
-/// Short-lived SMS PINs shared by every instance (Redis in production).
-#[async_trait]
-pub trait PinStore: Send + Sync {
-    /// Stores a PIN for `subject` (replacing any, attempts reset) for `ttl`.
-    async fn put_pin(
-        &self,
-        subject: &str,
-        pin: &VerificationCode,
-        ttl: Duration,
-    ) -> Result<(), StoreError>;
-
-    /// One attempt, counted atomically (concurrent guesses each use one): `check_code`'s
-    /// outcome. The PIN is deleted once verified or dead.
-    async fn check_pin(
-        &self,
-        subject: &str,
-        given: &VerificationCode,
-    ) -> Result<CodeCheck, StoreError>;
 }
