@@ -1,26 +1,27 @@
-//! [`EnrollmentStore`] and [`EmailVerificationStore`] over the account store's maps (a child
-//! module: every method works under the same single lock, so each is all-or-nothing and
-//! concurrent redemptions are serialised exactly like the Postgres row lock does).
-
-use std::collections::HashMap;
+//! [`EnrollmentStore`] on the enrollment codes, users and children of the [`MemoryStore`]: every
+//! method works under its single lock, so concurrent redemptions are serialised exactly like the
+//! Postgres row lock does.
 
 use async_trait::async_trait;
 use calndr_domain::enrollment::code_is_usable;
-use calndr_domain::verification::check_code;
 use calndr_domain::{
-    CodeCheck, CoparentDetails, EmailAddress, EnrollmentCode, EnrollmentCodeRecord,
-    EnrollmentInvitation, FamilyId, NewChild, PhoneNumber, UsPhoneNumber, User, UserId, UserStatus,
-    VerificationCode,
+    Child, ChildId, CoparentDetails, EnrollmentCode, EnrollmentCodeRecord, EnrollmentInvitation,
+    FamilyId, NewChild, PersonName, User, UserId,
 };
-use calndr_ports::{EmailVerificationStore, EnrollmentStore, Redeemer, StoreError};
+use calndr_ports::{EnrollmentStore, Redeemer, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::{code_key, MemoryAccountStore, State};
-use crate::lock;
+use crate::state::State;
+use crate::MemoryStore;
+
+/// Codes are stored upper-case.
+pub(crate) fn code_key(code: &EnrollmentCode) -> String {
+    code.as_str().to_ascii_uppercase()
+}
 
 /// What `enrollment_codes` holds beyond [`EnrollmentCodeRecord`].
 #[derive(Debug, Clone, Default)]
-struct CodeExtras {
+pub(crate) struct CodeExtras {
     coparent: CoparentDetails,
     invitation_sent: bool,
     invitation_sent_at: Option<NaiveDateTime>,
@@ -28,26 +29,9 @@ struct CodeExtras {
     redeemed_count: i32,
 }
 
-#[derive(Debug, Clone)]
-struct EmailCode {
-    code: VerificationCode,
-    expires_at: DateTime<Utc>,
-    attempts: u32,
-    verified: bool,
-}
-
-#[derive(Debug, Default)]
-pub(super) struct EnrollmentState {
-    extras: HashMap<String, CodeExtras>,
-    children: HashMap<FamilyId, Vec<NewChild>>,
-    email_codes: HashMap<UserId, EmailCode>,
-    email_verified_at: HashMap<UserId, DateTime<Utc>>,
-    phone_verified_at: HashMap<UserId, DateTime<Utc>>,
-}
-
 fn invitation(s: &State, key: &str) -> Option<EnrollmentInvitation> {
     let r = s.codes.get(key)?;
-    let x = s.enrollment.extras.get(key).cloned().unwrap_or_default();
+    let x = s.code_extras.get(key).cloned().unwrap_or_default();
     Some(EnrollmentInvitation {
         code: EnrollmentCode::from_stored(key.to_owned()),
         family_id: r.family_id,
@@ -87,19 +71,8 @@ fn apply(target: &mut CoparentDetails, c: &CoparentDetails) {
     }
 }
 
-impl MemoryAccountStore {
-    /// When the user's phone number was verified, if ever (for tests).
-    pub fn phone_verified_at(&self, user: UserId) -> Option<DateTime<Utc>> {
-        lock(&self.state)
-            .enrollment
-            .phone_verified_at
-            .get(&user)
-            .copied()
-    }
-}
-
 #[async_trait]
-impl EnrollmentStore for MemoryAccountStore {
+impl EnrollmentStore for MemoryStore {
     async fn create_or_reuse_code(
         &self,
         family: FamilyId,
@@ -109,7 +82,7 @@ impl EnrollmentStore for MemoryAccountStore {
         coparent: &CoparentDetails,
         now: DateTime<Utc>,
     ) -> Result<EnrollmentInvitation, StoreError> {
-        let mut s = lock(&self.state);
+        let mut s = self.state();
         if !s.families.contains_key(&family) {
             return Err(StoreError::NotFound);
         }
@@ -129,7 +102,7 @@ impl EnrollmentStore for MemoryAccountStore {
                         revoked: false,
                     },
                 );
-                s.enrollment.extras.insert(
+                s.code_extras.insert(
                     k.clone(),
                     CodeExtras {
                         created_at: Some(now.naive_utc()),
@@ -140,7 +113,7 @@ impl EnrollmentStore for MemoryAccountStore {
             }
         };
         apply(
-            &mut s.enrollment.extras.entry(key.clone()).or_default().coparent,
+            &mut s.code_extras.entry(key.clone()).or_default().coparent,
             coparent,
         );
         if let Some(u) = s.users.get_mut(&creator) {
@@ -155,7 +128,7 @@ impl EnrollmentStore for MemoryAccountStore {
         code: &EnrollmentCode,
         now: DateTime<Utc>,
     ) -> Result<Option<EnrollmentInvitation>, StoreError> {
-        let s = lock(&self.state);
+        let s = self.state();
         Ok(invitation(&s, &code_key(code)).filter(|i| i.is_usable_at(now)))
     }
 
@@ -166,12 +139,12 @@ impl EnrollmentStore for MemoryAccountStore {
         coparent: &CoparentDetails,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut s = lock(&self.state);
+        let mut s = self.state();
         let key = code_key(code);
         if !invitation(&s, &key).is_some_and(|i| i.family_id == family && i.is_usable_at(now)) {
             return Err(StoreError::NotFound);
         }
-        let x = s.enrollment.extras.entry(key).or_default();
+        let x = s.code_extras.entry(key).or_default();
         x.invitation_sent = true;
         x.invitation_sent_at = Some(now.naive_utc());
         apply(&mut x.coparent, coparent);
@@ -179,7 +152,7 @@ impl EnrollmentStore for MemoryAccountStore {
     }
 
     async fn revoke_codes(&self, family: FamilyId, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut s = lock(&self.state);
+        let mut s = self.state();
         let keys = usable_keys(&s, family, now);
         for k in &keys {
             if let Some(r) = s.codes.get_mut(k) {
@@ -195,7 +168,7 @@ impl EnrollmentStore for MemoryAccountStore {
         who: Redeemer,
         now: DateTime<Utc>,
     ) -> Result<(User, FamilyId), StoreError> {
-        let mut s = lock(&self.state);
+        let mut s = self.state();
         let key = code_key(code);
         let inv = invitation(&s, &key).ok_or(StoreError::NotFound)?;
         let family = inv.family_id;
@@ -237,35 +210,41 @@ impl EnrollmentStore for MemoryAccountStore {
         }
         s.mark_inviter(Some(inv.created_by).filter(|c| *c != user_id), at);
         if !already_member {
-            s.enrollment.extras.entry(key).or_default().redeemed_count += 1;
+            s.code_extras.entry(key).or_default().redeemed_count += 1;
         }
         let user = s.users.get(&user_id).cloned().ok_or(StoreError::NotFound)?;
         Ok((user, family))
     }
 
     async fn children_count(&self, family: FamilyId) -> Result<u64, StoreError> {
-        let s = lock(&self.state);
-        Ok(s.enrollment
+        let s = self.state();
+        let n = s
             .children
-            .get(&family)
-            .map_or(0, |c| c.len() as u64))
+            .values()
+            .filter(|c| c.family_id == family)
+            .count();
+        Ok(u64::try_from(n).unwrap_or(u64::MAX))
     }
 
+    /// The onboarding children are rows of the children the family sees (`ChildStore`).
     async fn add_children(
         &self,
         family: FamilyId,
         children: &[NewChild],
     ) -> Result<u64, StoreError> {
-        let mut s = lock(&self.state);
-        if !s.families.contains_key(&family) {
-            return Err(StoreError::NotFound);
+        let mut s = self.state();
+        s.has_family(family)?;
+        for c in children {
+            let child = Child {
+                id: ChildId::random(),
+                family_id: family,
+                first_name: PersonName::from_stored(c.first_name.as_str().to_owned()),
+                last_name: PersonName::from_stored(c.last_name.as_str().to_owned()),
+                dob: c.dob,
+            };
+            s.children.insert(child.id, child);
         }
-        s.enrollment
-            .children
-            .entry(family)
-            .or_default()
-            .extend(children.iter().cloned());
-        Ok(children.len() as u64)
+        Ok(u64::try_from(children.len()).unwrap_or(u64::MAX))
     }
 
     async fn finish_enrollment(
@@ -276,7 +255,7 @@ impl EnrollmentStore for MemoryAccountStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = now.naive_utc();
-        let mut s = lock(&self.state);
+        let mut s = self.state();
         let u = s.user_mut(user)?;
         if u.family_id != Some(family) {
             return Err(StoreError::NotFound);
@@ -293,84 +272,6 @@ impl EnrollmentStore for MemoryAccountStore {
                 other.updated_at = Some(at);
             }
         }
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl EmailVerificationStore for MemoryAccountStore {
-    async fn email_verified_at(&self, user: UserId) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(lock(&self.state)
-            .enrollment
-            .email_verified_at
-            .get(&user)
-            .copied())
-    }
-
-    async fn put_email_code(
-        &self,
-        user: UserId,
-        _email: &EmailAddress,
-        code: &VerificationCode,
-        expires_at: DateTime<Utc>,
-        _now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut s = lock(&self.state);
-        if !s.users.contains_key(&user) {
-            return Err(StoreError::NotFound);
-        }
-        s.enrollment.email_codes.insert(
-            user,
-            EmailCode {
-                code: code.clone(),
-                expires_at,
-                attempts: 0,
-                verified: false,
-            },
-        );
-        Ok(())
-    }
-
-    async fn check_email_code(
-        &self,
-        user: UserId,
-        given: &VerificationCode,
-        now: DateTime<Utc>,
-    ) -> Result<CodeCheck, StoreError> {
-        let mut s = lock(&self.state);
-        let Some(row) = s.enrollment.email_codes.get_mut(&user) else {
-            return Ok(CodeCheck::NoCode);
-        };
-        if row.verified {
-            return Ok(CodeCheck::NoCode);
-        }
-        let outcome = check_code(&row.code, row.expires_at, row.attempts, given, now);
-        match outcome {
-            CodeCheck::Verified => {
-                row.verified = true;
-                s.enrollment.email_verified_at.insert(user, now);
-                if let Some(u) = s.users.get_mut(&user) {
-                    u.status = Some(UserStatus::Active);
-                    u.updated_at = Some(now.naive_utc());
-                }
-            }
-            CodeCheck::Wrong { .. } | CodeCheck::TooManyAttempts => row.attempts += 1,
-            CodeCheck::NoCode => {}
-        }
-        Ok(outcome)
-    }
-
-    async fn mark_phone_verified(
-        &self,
-        user: UserId,
-        phone: &UsPhoneNumber,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut s = lock(&self.state);
-        let u = s.user_mut(user)?;
-        u.phone_number = Some(PhoneNumber::from_stored(phone.as_str().to_owned()));
-        u.updated_at = Some(now.naive_utc());
-        s.enrollment.phone_verified_at.insert(user, now);
         Ok(())
     }
 }

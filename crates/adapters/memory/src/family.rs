@@ -1,17 +1,15 @@
-//! [`FamilyStore`] over the account store's maps (a child module: it reads the same state under
-//! the same lock).
+//! [`FamilyStore`] on the users of the [`MemoryStore`].
 
 use async_trait::async_trait;
 use calndr_domain::{FamilyId, FamilyMember, NewUser, User, UserStatus};
 use calndr_ports::{FamilyStore, StoreError};
 
-use super::MemoryAccountStore;
-use crate::lock;
+use crate::MemoryStore;
 
 #[async_trait]
-impl FamilyStore for MemoryAccountStore {
+impl FamilyStore for MemoryStore {
     async fn members(&self, family: FamilyId) -> Result<Vec<FamilyMember>, StoreError> {
-        let state = lock(&self.state);
+        let state = self.state();
         let mut members: Vec<FamilyMember> = state
             .users
             .values()
@@ -42,7 +40,7 @@ impl FamilyStore for MemoryAccountStore {
         family: FamilyId,
         user: NewUser,
     ) -> Result<User, StoreError> {
-        let mut state = lock(&self.state);
+        let mut state = self.state();
         if !state.families.contains_key(&family) {
             return Err(StoreError::NotFound);
         }

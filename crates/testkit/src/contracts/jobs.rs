@@ -1,9 +1,8 @@
-//! The [`JobQueue`] contract, run against every adapter (memory and PostgreSQL).
+//! The `JobQueue` contract: leases, retries, dead jobs and concurrent claims.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use calndr_ports::{JobCounts, JobQueue, NewJob};
+use calndr_ports::{JobCounts, NewJob, Storage};
 use chrono::Utc;
 use serde_json::json;
 
@@ -23,7 +22,8 @@ const LONG: Duration = Duration::from_secs(600);
 
 /// Claimed jobs come oldest first with their payload and attempt count; a leased job is not
 /// claimed again; a completed job is gone.
-pub async fn claim_lease_and_complete(queue: Arc<dyn JobQueue>) {
+pub async fn claim_lease_and_complete(s: Storage) {
+    let queue = s.jobs;
     for n in 1..=3 {
         queue.enqueue(job(n, 5)).await.expect("enqueue");
     }
@@ -52,7 +52,8 @@ pub async fn claim_lease_and_complete(queue: Arc<dyn JobQueue>) {
 }
 
 /// A worker that died leaves its lease to expire: the job is claimed again, one attempt more.
-pub async fn an_expired_lease_is_claimed_again(queue: Arc<dyn JobQueue>) {
+pub async fn an_expired_lease_is_claimed_again(s: Storage) {
+    let queue = s.jobs;
     queue.enqueue(job(1, 5)).await.expect("enqueue");
     let short = Duration::from_millis(200);
     let a = queue.claim(Q, 1, short).await.expect("claim");
@@ -65,7 +66,8 @@ pub async fn an_expired_lease_is_claimed_again(queue: Arc<dyn JobQueue>) {
 
 /// A failed attempt waits for its retry time; a job out of attempts (or given up) is dead:
 /// kept, counted, never claimed.
-pub async fn failures_retry_later_then_die(queue: Arc<dyn JobQueue>) {
+pub async fn failures_retry_later_then_die(s: Storage) {
+    let queue = s.jobs;
     queue.enqueue(job(1, 2)).await.expect("enqueue");
     let a = queue.claim(Q, 1, LONG).await.expect("claim").remove(0);
     let later = Utc::now() + chrono::Duration::hours(1);
@@ -110,7 +112,8 @@ pub async fn failures_retry_later_then_die(queue: Arc<dyn JobQueue>) {
 }
 
 /// Workers claiming at the same time never get the same job.
-pub async fn concurrent_claims_are_disjoint(queue: Arc<dyn JobQueue>) {
+pub async fn concurrent_claims_are_disjoint(s: Storage) {
+    let queue = s.jobs;
     for n in 0..40 {
         queue.enqueue(job(n, 5)).await.expect("enqueue");
     }
