@@ -67,7 +67,7 @@ pub use reminders::ReminderStore;
 pub use security::{IssuedToken, PasswordHasher, ResetClaims, TokenError, TokenService};
 pub use sms::SmsSender;
 pub use storage::{ObjectStorage, StoredObject};
-pub use stores::{Storage, StorageAdapter};
+pub use stores::Storage;
 pub use templates::{TemplatePlan, TemplateStore};
 pub use themes::ThemeStore;
 pub use upstream::UpstreamError;

@@ -36,58 +36,31 @@ pub struct Storage {
     pub jobs: Arc<dyn JobQueue>,
 }
 
-/// A storage adapter: one value implementing every storage port.
-pub trait StorageAdapter:
-    AccountStore
-    + FamilyStore
-    + CustodyStore
-    + TemplateStore
-    + EnrollmentStore
-    + EmailVerificationStore
-    + ChildStore
-    + BabysitterStore
-    + EmergencyContactStore
-    + MedicationStore
-    + ThemeStore
-    + EventStore
-    + ReminderStore
-    + JournalStore
-    + NotificationEmailStore
-    + GroupChatStore
-    + ProviderStore
-    + MedicalProviderStore
-    + JobQueue
-    + 'static
-{
-}
-
-impl<T> StorageAdapter for T where
-    T: AccountStore
-        + FamilyStore
-        + CustodyStore
-        + TemplateStore
-        + EnrollmentStore
-        + EmailVerificationStore
-        + ChildStore
-        + BabysitterStore
-        + EmergencyContactStore
-        + MedicationStore
-        + ThemeStore
-        + EventStore
-        + ReminderStore
-        + JournalStore
-        + NotificationEmailStore
-        + GroupChatStore
-        + ProviderStore
-        + MedicalProviderStore
-        + JobQueue
-        + 'static
-{
-}
-
 impl Storage {
-    /// Every port as a view of `store`.
-    pub fn of<S: StorageAdapter>(store: Arc<S>) -> Self {
+    /// Every port as a view of `store`, an adapter implementing every storage port.
+    pub fn of<S>(store: Arc<S>) -> Self
+    where
+        S: AccountStore
+            + FamilyStore
+            + CustodyStore
+            + TemplateStore
+            + EnrollmentStore
+            + EmailVerificationStore
+            + ChildStore
+            + BabysitterStore
+            + EmergencyContactStore
+            + MedicationStore
+            + ThemeStore
+            + EventStore
+            + ReminderStore
+            + JournalStore
+            + NotificationEmailStore
+            + GroupChatStore
+            + ProviderStore
+            + MedicalProviderStore
+            + JobQueue
+            + 'static,
+    {
         Self {
             accounts: store.clone(),
             family: store.clone(),

@@ -5,8 +5,8 @@
 //! adapter to set up what they need (a family, an author, a babysitter).
 
 use calndr_domain::{
-    BoundedText, EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PasswordHash, PersonName,
-    User, UserId,
+    BoundedText, CustodyDay, EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PasswordHash,
+    PersonName, User, UserId,
 };
 use calndr_ports::{Storage, StoreError};
 use chrono::{NaiveDate, Utc};
@@ -68,6 +68,22 @@ pub async fn family(s: &Storage, first: &str) -> (User, FamilyId) {
     let user = account(s, first).await;
     let family = user.family_id.expect("family");
     (user, family)
+}
+
+/// A day of March 2025 (the custody and template stories' window).
+fn d(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 3, day).expect("date")
+}
+
+/// A custody day without a handoff.
+fn day(date: NaiveDate, custodian: UserId) -> CustodyDay {
+    CustodyDay {
+        date,
+        custodian,
+        handoff_day: false,
+        handoff_time: None,
+        handoff_location: None,
+    }
 }
 
 fn date(s: &str) -> NaiveDate {

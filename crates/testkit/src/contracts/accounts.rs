@@ -1,4 +1,5 @@
 //! The `AccountStore` contract.
+
 use calndr_domain::{
     EmailAddress, FamilyId, PasswordHash, PersonName, ProfileChanges, ShortText, UserId,
 };

@@ -1,4 +1,5 @@
 //! The `BabysitterStore` contract.
+
 use calndr_domain::{BabysitterDraft, BabysitterId, PersonName, PhoneNumber, Rate, UserId};
 use calndr_ports::Storage;
 use chrono::Utc;

@@ -1,4 +1,5 @@
 //! The `ChildStore` contract.
+
 use calndr_domain::{ChildDraft, ChildId, PersonName};
 use calndr_ports::Storage;
 

@@ -1,23 +1,8 @@
 //! The `CustodyStore` contract.
-use calndr_domain::{CustodyDay, UserId};
+
 use calndr_ports::{Storage, StoreError};
-use chrono::NaiveDate;
 
-use super::family;
-
-fn d(day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2025, 3, day).expect("date")
-}
-
-fn day(date: NaiveDate, custodian: UserId) -> CustodyDay {
-    CustodyDay {
-        date,
-        custodian,
-        handoff_day: false,
-        handoff_time: None,
-        handoff_location: None,
-    }
-}
+use super::{d, day, family};
 
 /// Writes are units of work: the plan sees the window, a refusing plan writes nothing, upserts
 /// keep one record (and its id) per date, and other families see nothing.

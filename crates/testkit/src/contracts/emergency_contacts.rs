@@ -1,4 +1,5 @@
 //! The `EmergencyContactStore` contract.
+
 use calndr_domain::{EmergencyContactDraft, PersonName, PhoneNumber, ShortText};
 use calndr_ports::Storage;
 use chrono::Utc;

@@ -1,4 +1,5 @@
 //! The `EventStore` contract.
+
 use calndr_domain::{DateRange, EventDraft};
 use calndr_ports::{Storage, StoreError};
 

@@ -1,4 +1,5 @@
 //! The `FamilyStore` contract.
+
 use calndr_domain::UserId;
 use calndr_ports::{Storage, StoreError};
 

@@ -1,4 +1,5 @@
 //! The `JournalStore` contract.
+
 use calndr_domain::{JournalChanges, JournalQuery, NewJournalEntry};
 use calndr_ports::{Storage, StoreError};
 use chrono::Utc;

@@ -1,4 +1,5 @@
 //! The `MedicalProviderStore` contract.
+
 use calndr_domain::{MedicalChanges, MedicalInput};
 use calndr_ports::{Storage, StoreError};
 use chrono::Utc;

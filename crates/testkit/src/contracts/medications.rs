@@ -1,4 +1,5 @@
 //! The `MedicationStore` contract.
+
 use calndr_domain::{MedicationFields, MedicationQuery};
 use calndr_ports::{Storage, StoreError};
 use chrono::Utc;

@@ -1,4 +1,5 @@
 //! The `NotificationEmailStore` contract.
+
 use calndr_domain::{EmailAddress, NotificationEmailId};
 use calndr_ports::{Storage, StoreError};
 use chrono::Utc;

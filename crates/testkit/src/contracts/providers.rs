@@ -1,4 +1,5 @@
 //! The `ProviderStore` contract.
+
 use calndr_domain::{
     CalendarEvent, ProviderFields, ProviderId, ProviderInput, ProviderKind, WebUrl,
 };

@@ -1,4 +1,5 @@
 //! The `ReminderStore` contract.
+
 use calndr_domain::ReminderFields;
 use calndr_ports::{Storage, StoreError};
 use chrono::{NaiveTime, Utc};

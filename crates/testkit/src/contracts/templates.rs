@@ -1,23 +1,9 @@
 //! The `TemplateStore` contract.
-use calndr_domain::{CustodyDay, PatternType, TemplateSpec, UserId, WeekPattern};
+
+use calndr_domain::{PatternType, TemplateSpec, WeekPattern};
 use calndr_ports::{Storage, StoreError};
-use chrono::NaiveDate;
 
-use super::family;
-
-fn d(day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2025, 3, day).expect("date")
-}
-
-fn day(date: NaiveDate, custodian: UserId) -> CustodyDay {
-    CustodyDay {
-        date,
-        custodian,
-        handoff_day: false,
-        handoff_time: None,
-        handoff_location: None,
-    }
-}
+use super::{d, day, family};
 
 fn spec(name: &str, active: bool) -> TemplateSpec {
     TemplateSpec {

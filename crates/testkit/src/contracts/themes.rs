@@ -1,4 +1,5 @@
 //! The `ThemeStore` contract.
+
 use calndr_domain::{Color, Palette, ShortText, ThemeDraft, ThemeId, UserId};
 use calndr_ports::Storage;
 use chrono::Utc;
