@@ -183,7 +183,7 @@ impl EventService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use calndr_memory::{MemoryAccountStore, MemoryCache, MemoryRecords};
+    use calndr_memory::{MemoryCache, MemoryStore};
     use chrono::NaiveDate;
 
     fn d(s: &str) -> NaiveDate {
@@ -192,8 +192,7 @@ mod tests {
 
     #[tokio::test]
     async fn writes_invalidate_every_month_they_touch_and_custody_is_refused() {
-        let accounts = Arc::new(MemoryAccountStore::new());
-        let store = Arc::new(MemoryRecords::new(accounts));
+        let store = Arc::new(MemoryStore::new());
         let cache = Arc::new(MemoryCache::default());
         let svc = EventService::new(store.clone(), cache.clone());
         let family = FamilyId::random();

@@ -6,7 +6,8 @@
 
 use std::sync::Arc;
 
-use calndr_domain::providers::{dedup_calendar, order_places};
+use calndr_domain::places::order_places;
+use calndr_domain::providers::dedup_calendar;
 use calndr_domain::{
     CalendarEvent, CalendarSync, Place, PlaceCategory, PlaceQuery, Provider, ProviderFields,
     ProviderId, ProviderKind, SearchArea, WebUrl,

@@ -4,18 +4,30 @@
 //! database the original created. Every multi-row write runs in one transaction.
 
 mod accounts;
-mod circle;
+mod babysitters;
+mod children;
 mod custody;
+mod email_verification;
+mod emergency_contacts;
 mod enrollment;
 mod error;
 mod events;
+mod family;
+mod group_chat;
 mod jobs;
+mod journal;
+mod medical_providers;
+mod medications;
 mod migrate;
+mod notification_emails;
 mod pool;
 mod providers;
-mod records;
+mod reminders;
 pub mod schema;
 mod seed;
+mod templates;
+mod themes;
+mod users;
 
 pub use migrate::{applied_migrations, revert_all_migrations, run_migrations};
 pub use pool::{PgConfig, PgStore};

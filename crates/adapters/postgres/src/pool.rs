@@ -10,6 +10,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl as _};
 
 use crate::error::{from_diesel, from_pool};
 
+/// The connection every query runs on.
+pub(crate) type Conn = AsyncPgConnection;
+
 /// Pool settings. Every wait is bounded: a request never hangs on a dead database.
 #[derive(Debug, Clone)]
 pub struct PgConfig {
