@@ -83,12 +83,11 @@ async fn world() -> Result<World, String> {
         .create_member(new_user("Deb", "deb@example.com")?, family, Some(p1.id))
         .await
         .map_err(|e| format!("create_member: {e}"))?;
-    let custody = Arc::new(MemoryCustodyStore::new());
+    let custody = Arc::new(MemoryCustodyStore::new(accounts.clone()));
     let svc = CustodyService::new(CustodyDeps {
         custody: custody.clone(),
         templates: custody.clone(),
-        family: accounts.clone(),
-        accounts,
+        family: accounts,
         cache: Arc::new(MemoryCache::default()),
         push: Arc::new(DisabledPush),
     });

@@ -29,7 +29,9 @@ pub mod weather;
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheStats};
 pub use circle::{BabysitterStore, ChildStore, EmergencyContactStore, MedicationStore, ThemeStore};
-pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeline};
+pub use custody::{
+    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, Timeline,
+};
 pub use enrollment::{EnrollmentStore, Redeemer};
 pub use error::{BoxError, StoreError};
 pub use family::FamilyStore;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calndr_api::{ApiSettings, ApiState, Metrics, Readiness};
+use calndr_app::read_through::ReadThrough;
 use calndr_app::SocialSignIn;
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
 use calndr_app::{CircleDeps, CircleService, ThemeService};
@@ -335,6 +336,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         pg_store.as_ref(),
         overrides.memory_family.clone(),
         embedded_accounts,
+        &accounts,
     );
     let family_service = FamilyService::new(FamilyDeps {
         family: custody_stores.family.clone(),
@@ -351,7 +353,6 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         custody: custody_stores.custody.clone(),
         templates: custody_stores.templates,
         family: custody_stores.family.clone(),
-        accounts: accounts.clone(),
         cache: cache.clone(),
         push,
     });
@@ -414,6 +415,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         mailer,
         guard,
         auth,
+        views: ReadThrough::new(cache.clone()),
     });
     let social = SocialSignIn::new(
         identity_verifier(config)?,
@@ -549,6 +551,7 @@ impl CustodyStores {
         pg: Option<&Arc<PgStore>>,
         memory_family: Option<Arc<dyn FamilyStore>>,
         embedded_accounts: Arc<MemoryAccountStore>,
+        accounts: &Arc<dyn AccountStore>,
     ) -> Self {
         match pg {
             Some(pg) => Self {
@@ -557,7 +560,7 @@ impl CustodyStores {
                 templates: pg.clone(),
             },
             None => {
-                let memory = Arc::new(MemoryCustodyStore::new());
+                let memory = Arc::new(MemoryCustodyStore::new(accounts.clone()));
                 Self {
                     family: memory_family.unwrap_or(embedded_accounts),
                     custody: memory.clone(),

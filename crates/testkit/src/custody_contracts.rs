@@ -224,3 +224,68 @@ pub async fn family_members(s: Stores) {
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict("email"))), "{dup:?}");
 }
+
+/// The month view's read: the same days as `days`, each with its custodian's current first
+/// name (also a custodian outside the family), in date order; another family sees nothing.
+pub async fn days_with_names(s: Stores) {
+    let (f, jeff) = family(&s, "Jeff").await;
+    let (other, olga) = family(&s, "Olga").await;
+    s.custody
+        .write_days(f, jeff, d(1), d(31), &|_| {
+            Ok(vec![day(d(5), olga), day(d(4), jeff), day(d(6), jeff)])
+        })
+        .await
+        .expect("write");
+    let named = s
+        .custody
+        .days_with_names(f, d(4), d(5))
+        .await
+        .expect("named");
+    let plain = s.custody.days(f, d(4), d(5)).await.expect("days");
+    assert_eq!(
+        named.iter().map(|n| n.record.clone()).collect::<Vec<_>>(),
+        plain
+    );
+    assert_eq!(
+        named
+            .iter()
+            .map(|n| n.custodian_name.as_deref())
+            .collect::<Vec<_>>(),
+        vec![Some("Jeff"), Some("Olga")]
+    );
+    s.accounts
+        .update_profile(
+            jeff,
+            &calndr_domain::ProfileChanges {
+                first_name: Some(
+                    calndr_domain::PersonName::parse("Geoff", "first_name").expect("name"),
+                ),
+                ..calndr_domain::ProfileChanges::default()
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("rename");
+    let renamed = s
+        .custody
+        .days_with_names(f, d(1), d(31))
+        .await
+        .expect("named");
+    assert_eq!(
+        renamed
+            .iter()
+            .map(|n| (n.record.day.date, n.custodian_name.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![
+            (d(4), Some("Geoff")),
+            (d(5), Some("Olga")),
+            (d(6), Some("Geoff"))
+        ]
+    );
+    assert!(s
+        .custody
+        .days_with_names(other, d(1), d(31))
+        .await
+        .expect("other")
+        .is_empty());
+}

@@ -3,15 +3,15 @@
 //! per-family row lock of the Postgres adapter).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use calndr_domain::{
     CustodyDay, CustodyId, FamilyId, ScheduleTemplate, TemplateId, TemplateSpec, UserId,
 };
 use calndr_ports::{
-    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, StoreError, TemplatePlan,
-    TemplateStore, Timeline,
+    AccountStore, CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord,
+    StoreError, TemplatePlan, TemplateStore, Timeline,
 };
 use chrono::{NaiveDate, Utc};
 
@@ -75,15 +75,27 @@ impl State {
     }
 }
 
-/// Custody days and schedule templates in process memory.
-#[derive(Debug, Default)]
+/// Custody days and schedule templates in process memory; custodians' names come from the
+/// account store.
 pub struct MemoryCustodyStore {
     state: Mutex<State>,
+    accounts: Arc<dyn AccountStore>,
 }
 
 impl MemoryCustodyStore {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(accounts: Arc<dyn AccountStore>) -> Self {
+        Self {
+            state: Mutex::default(),
+            accounts,
+        }
+    }
+}
+
+impl std::fmt::Debug for MemoryCustodyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryCustodyStore")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
     }
 }
 
@@ -101,6 +113,34 @@ impl CustodyStore for MemoryCustodyStore {
             .get(&family)
             .map(|m| m.range(from..=to).map(|(_, r)| r.clone()).collect())
             .unwrap_or_default())
+    }
+
+    async fn days_with_names(
+        &self,
+        family: FamilyId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<NamedCustodyRecord>, StoreError> {
+        let records = self.days(family, from, to).await?;
+        let mut names: HashMap<UserId, Option<String>> = HashMap::new();
+        let mut out = Vec::with_capacity(records.len());
+        for record in records {
+            let id = record.day.custodian;
+            let name = match names.get(&id) {
+                Some(n) => n.clone(),
+                None => {
+                    let user = self.accounts.user_by_id(id).await?;
+                    let n = user.map(|u| u.first_name.as_str().to_owned());
+                    names.insert(id, n.clone());
+                    n
+                }
+            };
+            out.push(NamedCustodyRecord {
+                record,
+                custodian_name: name,
+            });
+        }
+        Ok(out)
     }
 
     async fn latest_days(

@@ -18,8 +18,8 @@ use calndr_ports::templates::{
     week_to_json,
 };
 use calndr_ports::{
-    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, FamilyStore, StoreError, TemplatePlan,
-    TemplateStore, Timeline,
+    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, FamilyStore, NamedCustodyRecord,
+    StoreError, TemplatePlan, TemplateStore, Timeline,
 };
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::dsl::{count_star, max, min};
@@ -297,6 +297,32 @@ impl CustodyStore for PgStore {
         load_days(&mut conn, family, from, to)
             .await
             .map_err(from_diesel)
+    }
+
+    async fn days_with_names(
+        &self,
+        family: FamilyId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<NamedCustodyRecord>, StoreError> {
+        // One statement (the month view's only read), on the primary like `days`.
+        let mut conn = self.conn().await?;
+        let rows: Vec<(DayRow, Option<String>)> = custody::table
+            .left_join(users::table)
+            .filter(custody::family_id.eq(family.as_uuid()))
+            .filter(custody::date.between(from, to))
+            .order(custody::date.asc())
+            .select((day_columns!(), users::first_name.nullable()))
+            .load(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok(rows
+            .into_iter()
+            .map(|(r, name)| NamedCustodyRecord {
+                record: record(r),
+                custodian_name: name,
+            })
+            .collect())
     }
 
     async fn latest_days(

@@ -9,7 +9,7 @@ use calndr_testkit::TestDatabase;
 
 fn memory() -> Stores {
     let accounts = Arc::new(MemoryAccountStore::new());
-    let custody = Arc::new(MemoryCustodyStore::new());
+    let custody = Arc::new(MemoryCustodyStore::new(accounts.clone()));
     Stores {
         accounts: accounts.clone(),
         family: accounts,
@@ -64,3 +64,4 @@ macro_rules! contract {
 contract!(custody_units_of_work);
 contract!(one_active_template);
 contract!(family_members);
+contract!(days_with_names);

@@ -36,6 +36,7 @@ mod password_reset;
 mod places;
 mod providers;
 mod push;
+mod read_through;
 mod record_contracts;
 mod reminders;
 mod sitters;
