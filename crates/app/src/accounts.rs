@@ -14,8 +14,10 @@ use calndr_ports::{
 use chrono::Utc;
 use tracing::{info, warn};
 
+use crate::cache_keys::View;
 use crate::limits::{hashed_key as email_key, ip_key};
 use crate::photos::check_photo;
+use crate::read_through::ReadThrough;
 use crate::{AppError, AuthService, Principal, RateGuard};
 
 /// A user with their preferences: what the profile routes return.
@@ -64,6 +66,9 @@ pub struct AccountDeps {
     pub mailer: Arc<dyn Mailer>,
     pub guard: RateGuard,
     pub auth: AuthService,
+    /// The cached views; a rename retires the family's custody months (they show custodians
+    /// by first name).
+    pub views: ReadThrough,
 }
 
 #[derive(Clone)]
@@ -528,6 +533,9 @@ impl AccountService {
                     other => other.into(),
                 })?
         };
+        if let (Some(_), Some(family)) = (&changes.first_name, user.family_id) {
+            self.deps.views.bump(family, View::Custody).await;
+        }
         self.profile_of(user).await
     }
 

@@ -60,9 +60,7 @@ pub const PRINCIPAL_TTL: Duration = Duration::from_secs(300);
 /// family reaches this one within this time (the shared cache is invalidated at once).
 pub const LOCAL_PRINCIPAL_TTL: Duration = Duration::from_secs(15);
 
-pub fn principal_key(user: UserId) -> String {
-    format!("calndr:principal:v1:{user}")
-}
+pub use crate::cache_keys::principal as principal_key;
 
 impl AuthService {
     pub fn new(

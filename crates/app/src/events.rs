@@ -4,31 +4,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calndr_domain::{
-    DateRange, Event, EventDraft, EventId, FamilyId, ProviderEvent, ProviderKind, YearMonth,
+    DateRange, Event, EventDraft, EventId, ProviderEvent, ProviderKind, YearMonth,
 };
 use calndr_ports::{Cache, EventStore};
-use tracing::warn;
 
+use crate::cache_keys::{events_month, View};
+use crate::read_through::{Codec, Loaded, ReadThrough};
 use crate::{AppError, Principal, Refusal};
 
-/// How long a month of events may be served from the cache. Every event write deletes the months
-/// it touched, so the TTL only bounds staleness when an invalidation is lost in a cache outage.
+/// How long a month of events may be served from the cache. Every event write retires the
+/// family's months at once, so the TTL only bounds staleness when that is lost in an outage.
 pub const EVENTS_TTL: Duration = Duration::from_secs(900);
 
-/// `calndr:events:v1:<family>:<YYYY>-<MM>`.
-pub fn events_month_key(family: FamilyId, month: YearMonth) -> String {
-    format!("calndr:events:v1:{family}:{month}")
-}
-
-/// While an event write of the family is in flight (and shortly after), month reads do not fill
-/// the cache: a read that loaded the database before the write committed must not store its stale
-/// list after the write's invalidation.
-pub const WRITE_GUARD_TTL: Duration = Duration::from_secs(5);
-
-/// `calndr:events:v1:<family>:writing`, present while a write of the family may be in flight.
-pub fn events_write_guard_key(family: FamilyId) -> String {
-    format!("calndr:events:v1:{family}:writing")
-}
+const EVENTS: Codec<Vec<Event>> = Codec {
+    encode: |events| serde_json::to_vec(events).ok(),
+    decode: |raw| serde_json::from_slice(&raw).ok(),
+};
 
 /// The family's own events and, for the range view, its school and daycare events.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +31,7 @@ pub struct CalendarItems {
 #[derive(Clone)]
 pub struct EventService {
     store: Arc<dyn EventStore>,
-    cache: Arc<dyn Cache>,
+    views: ReadThrough,
 }
 
 fn custody_refused() -> AppError {
@@ -56,32 +47,23 @@ fn not_found(e: calndr_ports::StoreError) -> AppError {
 
 impl EventService {
     pub fn new(store: Arc<dyn EventStore>, cache: Arc<dyn Cache>) -> Self {
-        Self { store, cache }
+        Self {
+            store,
+            views: ReadThrough::new(cache),
+        }
     }
 
     /// `GET /events/{year}/{month}`: read through the cache (a cache failure is a miss).
     pub async fn month(&self, who: &Principal, month: YearMonth) -> Result<Vec<Event>, AppError> {
         let family = who.family()?;
-        let key = events_month_key(family, month);
-        if let Ok(Some(raw)) = self.cache.get(&key).await {
-            if let Ok(events) = serde_json::from_slice::<Vec<Event>>(&raw) {
-                return Ok(events);
-            }
-        }
-        let events = self.store.events_in_range(family, month.range()).await?;
-        // Checked after the database read: a write that started before it may not have been
-        // visible to it; its own invalidation may already have run.
-        let writing = !matches!(
-            self.cache.get(&events_write_guard_key(family)).await,
-            Ok(None)
-        );
-        if !writing {
-            if let Ok(raw) = serde_json::to_vec(&events) {
-                // Best effort: the adapter counts and logs cache failures.
-                let _ = self.cache.set(&key, &raw, EVENTS_TTL).await;
-            }
-        }
-        Ok(events)
+        let load = async {
+            Ok(Loaded::Store(
+                self.store.events_in_range(family, month.range()).await?,
+            ))
+        };
+        self.views
+            .read(&events_month(family, month), EVENTS_TTL, &EVENTS, load)
+            .await
     }
 
     /// `GET /events/?start_date&end_date`: family events plus school closures and daycare events.
@@ -117,9 +99,8 @@ impl EventService {
         if draft.is_custody() {
             return Err(custody_refused());
         }
-        self.guard_writes(family).await;
         let event = self.store.create_event(family, &draft).await?;
-        self.invalidate(family, &[event.date]).await;
+        self.views.bump(family, View::Events).await;
         Ok(event)
     }
 
@@ -133,56 +114,30 @@ impl EventService {
         if draft.is_custody() {
             return Err(custody_refused());
         }
-        self.guard_writes(family).await;
-        let (before, after) = self
+        let (_, after) = self
             .store
             .update_event(family, id, &draft)
             .await
             .map_err(not_found)?;
-        self.invalidate(family, &[before.date, after.date]).await;
+        self.views.bump(family, View::Events).await;
         Ok(after)
     }
 
     pub async fn delete(&self, who: &Principal, id: EventId) -> Result<(), AppError> {
         let family = who.family()?;
-        self.guard_writes(family).await;
-        let gone = self
-            .store
+        self.store
             .delete_event(family, id)
             .await
             .map_err(not_found)?;
-        self.invalidate(family, &[gone.date]).await;
+        self.views.bump(family, View::Events).await;
         Ok(())
-    }
-
-    /// Marks a write of the family as in flight (before it starts) so that concurrent month reads
-    /// do not cache what they loaded.
-    async fn guard_writes(&self, family: FamilyId) {
-        if let Err(e) = self
-            .cache
-            .set(&events_write_guard_key(family), b"1", WRITE_GUARD_TTL)
-            .await
-        {
-            warn!(error = %e, family.id = %family, "events write guard not set");
-        }
-    }
-
-    /// Deletes the cached months containing `dates`, after the write committed.
-    async fn invalidate(&self, family: FamilyId, dates: &[chrono::NaiveDate]) {
-        let mut keys: Vec<String> = dates
-            .iter()
-            .map(|d| events_month_key(family, YearMonth::of(*d)))
-            .collect();
-        keys.dedup();
-        if let Err(e) = self.cache.delete(&keys).await {
-            warn!(error = %e, family.id = %family, "events cache invalidation failed");
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use calndr_domain::FamilyId;
     use calndr_memory::{MemoryCache, MemoryStore};
     use chrono::NaiveDate;
 
@@ -191,7 +146,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn writes_invalidate_every_month_they_touch_and_custody_is_refused() {
+    async fn months_are_cached_every_write_retires_them_and_custody_is_refused() {
         let store = Arc::new(MemoryStore::new());
         let cache = Arc::new(MemoryCache::default());
         let svc = EventService::new(store.clone(), cache.clone());
@@ -202,19 +157,31 @@ mod tests {
         };
         let jan = YearMonth::new(2025, 1).unwrap();
         let feb = YearMonth::new(2025, 2).unwrap();
-        assert!(svc.month(&who, jan).await.unwrap().is_empty());
-        assert!(svc.month(&who, feb).await.unwrap().is_empty());
+        // The first read starts the family's generation, the second caches.
+        for _ in 0..2 {
+            assert!(svc.month(&who, jan).await.unwrap().is_empty());
+        }
         assert!(cache
-            .get(&events_month_key(family, jan))
+            .get(&events_month(family, jan).value)
             .await
             .unwrap()
             .is_some());
+        // Written behind the service's back: the cached month is served.
+        store
+            .create_event(
+                family,
+                &EventDraft::new(d("2025-01-02"), "hidden", None).unwrap(),
+            )
+            .await
+            .unwrap();
+        assert!(svc.month(&who, jan).await.unwrap().is_empty(), "cached");
 
         let e = svc
             .create(&who, EventDraft::new(d("2025-01-31"), "a", None).unwrap())
             .await
             .unwrap();
-        assert_eq!(svc.month(&who, jan).await.unwrap().len(), 1);
+        assert_eq!(svc.month(&who, jan).await.unwrap().len(), 2);
+        assert!(svc.month(&who, feb).await.unwrap().is_empty());
         svc.update(
             &who,
             e.id,
@@ -222,7 +189,7 @@ mod tests {
         )
         .await
         .unwrap();
-        assert!(svc.month(&who, jan).await.unwrap().is_empty());
+        assert_eq!(svc.month(&who, jan).await.unwrap().len(), 1);
         assert_eq!(svc.month(&who, feb).await.unwrap().len(), 1);
         svc.delete(&who, e.id).await.unwrap();
         assert!(svc.month(&who, feb).await.unwrap().is_empty());
@@ -232,28 +199,6 @@ mod tests {
             svc.create(&who, custody).await,
             Err(AppError::Refused(Refusal::CustodyEventsHaveTheirOwnRoute))
         ));
-        // Right after a write the guard is up: a miss is served but not cached.
-        cache
-            .delete(&[events_month_key(family, jan)])
-            .await
-            .unwrap();
-        assert!(svc.month(&who, jan).await.unwrap().is_empty());
-        assert!(cache
-            .get(&events_month_key(family, jan))
-            .await
-            .unwrap()
-            .is_none());
-        cache
-            .delete(&[events_write_guard_key(family)])
-            .await
-            .unwrap();
-        svc.month(&who, jan).await.unwrap();
-        assert!(cache
-            .get(&events_month_key(family, jan))
-            .await
-            .unwrap()
-            .is_some());
-
         let lone = Principal {
             family_id: None,
             ..who

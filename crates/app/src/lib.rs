@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cache_keys;
 pub mod circle;
 pub mod custody;
 pub mod digest;
@@ -18,6 +19,7 @@ pub mod medical;
 pub mod notification_emails;
 pub mod photos;
 pub mod providers;
+pub mod read_through;
 pub mod reminders;
 pub mod social;
 pub mod themes;

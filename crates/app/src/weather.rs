@@ -51,14 +51,7 @@ impl WeatherService {
             WeatherKind::Forecast => ("forecast", FORECAST_TTL),
             WeatherKind::Historic => ("historic", HISTORIC_TTL),
         };
-        let key = format!(
-            "calndr:weather:v1:{name}:{}:{:.4}:{:.4}:{}:{}",
-            query.unit.as_str(),
-            query.point.latitude(),
-            query.point.longitude(),
-            query.start,
-            query.end
-        );
+        let key = crate::cache_keys::weather(name, &query);
         if let Ok(Some(hit)) = self.cache.get(&key).await {
             return Ok(hit);
         }

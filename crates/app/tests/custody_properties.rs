@@ -87,8 +87,7 @@ async fn world() -> Result<World, String> {
     let svc = CustodyService::new(CustodyDeps {
         custody: custody.clone(),
         templates: custody.clone(),
-        family: accounts.clone(),
-        accounts,
+        family: accounts,
         cache: Arc::new(MemoryCache::default()),
         push: Arc::new(DisabledPush),
     });

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod enrollment;
 pub mod error;
 pub mod family;
+pub mod handoffs;
 pub mod identity;
 pub mod ids;
 pub mod places;
@@ -40,6 +41,7 @@ pub use enrollment::{
 };
 pub use error::ValidationError;
 pub use family::FamilyMember;
+pub use handoffs::{ApplyCounts, CustodyInput, Timeline};
 pub use identity::{AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderSubject};
 pub use ids::{
     BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId,

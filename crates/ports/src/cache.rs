@@ -15,6 +15,21 @@ pub trait Cache: Send + Sync {
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError>;
     /// Deletes the keys (absent keys are fine). `Unavailable` when the cache cannot be reached.
     async fn delete(&self, keys: &[String]) -> Result<(), StoreError>;
+    /// The values of `keys` in their order (`None` for each miss), in one round trip.
+    /// `Unavailable` when the cache cannot be reached.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
+    /// Stores `value` only when `key` holds nothing; `true` when it was stored.
+    /// `Unavailable` when the cache cannot be reached.
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError>;
+    /// Atomically adds one to the decimal counter at `key`, first creating it at `start` when
+    /// absent, keeps it for `ttl` from now, and returns the new value. `Unavailable` when the
+    /// cache cannot be reached; `Unexpected` when `key` holds something else than a counter.
+    async fn incr(&self, key: &str, start: u64, ttl: Duration) -> Result<u64, StoreError>;
     /// Counters for `/metrics`.
     fn stats(&self) -> &CacheStats;
 }

@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use calndr_domain::{CustodyDay, CustodyId, FamilyId, UserId};
 use chrono::NaiveDate;
@@ -13,8 +11,15 @@ pub struct CustodyRecord {
     pub day: CustodyDay,
 }
 
-/// The family's stored days in a window, by date.
-pub type Timeline = BTreeMap<NaiveDate, CustodyDay>;
+pub use calndr_domain::Timeline;
+
+/// A stored custody day and its custodian's first name (`None` when no user row has the
+/// custodian's id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedCustodyRecord {
+    pub record: CustodyRecord,
+    pub custodian_name: Option<String>,
+}
 
 /// Decides, from the days stored in the window (read inside the unit of work), which days to
 /// write. A plan may refuse with a `StoreError` (`NotFound`, `Conflict`), which aborts the unit
@@ -42,6 +47,15 @@ pub trait CustodyStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<CustodyRecord>, StoreError>;
+
+    /// The same days as [`CustodyStore::days`], each with its custodian's first name, in one
+    /// round trip to storage (the month view reads nothing else).
+    async fn days_with_names(
+        &self,
+        family: FamilyId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<NamedCustodyRecord>, StoreError>;
 
     /// The newest `limit` days of the family (by date, descending).
     async fn latest_days(

@@ -42,7 +42,9 @@ pub use accounts::AccountStore;
 pub use babysitters::BabysitterStore;
 pub use cache::{Cache, CacheStats};
 pub use children::ChildStore;
-pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeline};
+pub use custody::{
+    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, Timeline,
+};
 pub use email_verification::EmailVerificationStore;
 pub use emergency_contacts::EmergencyContactStore;
 pub use enrollment::{EnrollmentStore, Redeemer};

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calndr_api::{ApiSettings, ApiState, Metrics, Readiness};
+use calndr_app::read_through::ReadThrough;
 use calndr_app::SocialSignIn;
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
 use calndr_app::{CircleDeps, CircleService, ThemeService};
@@ -290,7 +291,6 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         custody: stores.custody.clone(),
         templates: stores.templates.clone(),
         family: stores.family.clone(),
-        accounts: accounts.clone(),
         cache: cache.clone(),
         push,
     });
@@ -352,6 +352,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         mailer,
         guard,
         auth,
+        views: ReadThrough::new(cache.clone()),
     });
     let social = SocialSignIn::new(
         identity_verifier(config)?,

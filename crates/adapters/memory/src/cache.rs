@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use calndr_ports::{Cache, CacheStats, HealthCheck, StoreError};
+use moka::ops::compute::{CompResult, Op};
 use moka::Expiry;
 
 /// Longer TTLs are cut to this (a year), so a deadline can always be computed.
@@ -63,6 +64,16 @@ impl MemoryCache {
     }
 }
 
+/// The moment `ttl` from `now` ends (capped at [`MAX_TTL`]).
+fn deadline(now: Instant, ttl: Duration) -> Instant {
+    now.checked_add(ttl.min(MAX_TTL)).unwrap_or(now)
+}
+
+/// A stored entry still within its deadline.
+fn live(e: Option<&Entry>, now: Instant) -> Option<&Entry> {
+    e.filter(|e| e.expires_at > now)
+}
+
 impl Default for MemoryCache {
     fn default() -> Self {
         Self::new(Self::DEFAULT_MAX_BYTES)
@@ -95,8 +106,7 @@ impl Cache for MemoryCache {
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
-        let now = Instant::now();
-        let expires_at = now.checked_add(ttl.min(MAX_TTL)).unwrap_or(now);
+        let expires_at = deadline(Instant::now(), ttl);
         self.inner
             .insert(
                 key.to_owned(),
@@ -114,6 +124,78 @@ impl Cache for MemoryCache {
             self.inner.invalidate(key).await;
         }
         Ok(())
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(self.get(key).await?);
+        }
+        Ok(out)
+    }
+
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let now = Instant::now();
+        let result = self
+            .inner
+            .entry(key.to_owned())
+            .and_compute_with(|current| {
+                let op = match live(current.as_ref().map(moka::Entry::value), now) {
+                    Some(_) => Op::Nop,
+                    None => Op::Put(Entry {
+                        bytes: Arc::from(value),
+                        expires_at: deadline(now, ttl),
+                    }),
+                };
+                std::future::ready(op)
+            })
+            .await;
+        Ok(matches!(
+            result,
+            CompResult::Inserted(_) | CompResult::ReplacedWith(_)
+        ))
+    }
+
+    async fn incr(&self, key: &str, start: u64, ttl: Duration) -> Result<u64, StoreError> {
+        let now = Instant::now();
+        let mut bad = false;
+        let entry = self
+            .inner
+            .entry(key.to_owned())
+            .and_upsert_with(|current| {
+                let value = match live(current.as_ref().map(moka::Entry::value), now) {
+                    None => Some(start),
+                    Some(e) => std::str::from_utf8(&e.bytes)
+                        .ok()
+                        .and_then(|s| s.parse::<u64>().ok()),
+                };
+                let next = value.map_or_else(
+                    || {
+                        bad = true;
+                        current.map(|c| c.into_value().bytes).unwrap_or_default()
+                    },
+                    |v| Arc::from(v.saturating_add(1).to_string().as_bytes()),
+                );
+                std::future::ready(Entry {
+                    bytes: next,
+                    expires_at: deadline(now, ttl),
+                })
+            })
+            .await;
+        let value = std::str::from_utf8(&entry.value().bytes)
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok());
+        match value {
+            Some(v) if !bad => Ok(v),
+            _ => Err(StoreError::unexpected(format!(
+                "cache key {key:?} does not hold a counter"
+            ))),
+        }
     }
 
     fn stats(&self) -> &CacheStats {
@@ -157,6 +239,44 @@ mod tests {
         assert_eq!(cache.get("k").await.unwrap(), None);
         assert_eq!(cache.get("j").await.unwrap(), None);
         assert_eq!(cache.stats().snapshot(), (2, 3, 0));
+    }
+
+    #[tokio::test]
+    async fn get_many_set_if_absent_and_counters() {
+        let cache = MemoryCache::default();
+        let ttl = Duration::from_secs(60);
+        assert!(cache.set_if_absent("a", b"first", ttl).await.unwrap());
+        assert!(!cache.set_if_absent("a", b"second", ttl).await.unwrap());
+        assert_eq!(
+            cache
+                .get_many(&["a".to_owned(), "b".to_owned()])
+                .await
+                .unwrap(),
+            vec![Some(b"first".to_vec()), None]
+        );
+        assert_eq!(
+            cache.incr("n", 41, ttl).await.unwrap(),
+            42,
+            "created at start"
+        );
+        assert_eq!(cache.incr("n", 41, ttl).await.unwrap(), 43);
+        assert_eq!(cache.get("n").await.unwrap(), Some(b"43".to_vec()));
+        assert!(matches!(
+            cache.incr("a", 0, ttl).await,
+            Err(StoreError::Unexpected(_))
+        ));
+        assert_eq!(cache.get("a").await.unwrap(), Some(b"first".to_vec()));
+        cache
+            .set("gone", b"x", Duration::from_millis(20))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert!(
+            cache.set_if_absent("gone", b"y", ttl).await.unwrap(),
+            "expired"
+        );
+        assert_eq!(cache.incr("late", 7, Duration::ZERO).await.unwrap(), 8);
+        assert_eq!(cache.get("late").await.unwrap(), None, "kept for no time");
     }
 
     #[tokio::test]

@@ -4,7 +4,10 @@
 
 use async_trait::async_trait;
 use calndr_domain::{CustodyDay, CustodyId, FamilyId, UserId};
-use calndr_ports::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, StoreError, Timeline};
+use calndr_ports::{
+    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, StoreError,
+    Timeline,
+};
 use chrono::NaiveDate;
 
 use crate::state::State;
@@ -63,6 +66,31 @@ impl CustodyStore for MemoryStore {
             .custody
             .get(&family)
             .map(|m| m.range(from..=to).map(|(_, r)| r.clone()).collect())
+            .unwrap_or_default())
+    }
+
+    async fn days_with_names(
+        &self,
+        family: FamilyId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<NamedCustodyRecord>, StoreError> {
+        // One look at the one state: the days and their custodians' names together.
+        let state = self.state();
+        Ok(state
+            .custody
+            .get(&family)
+            .map(|m| {
+                m.range(from..=to)
+                    .map(|(_, r)| NamedCustodyRecord {
+                        record: r.clone(),
+                        custodian_name: state
+                            .users
+                            .get(&r.day.custodian)
+                            .map(|u| u.first_name.as_str().to_owned()),
+                    })
+                    .collect()
+            })
             .unwrap_or_default())
     }
 

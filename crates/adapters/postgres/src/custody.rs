@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use calndr_domain::{CustodyDay, CustodyId, FamilyId, HandoffTime, UserId};
-use calndr_ports::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, StoreError, Timeline};
+use calndr_ports::{
+    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, StoreError,
+    Timeline,
+};
 use chrono::{NaiveDate, NaiveTime, Utc};
 use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
@@ -19,7 +22,7 @@ use uuid::Uuid;
 use crate::error::{from_diesel, TxError};
 use crate::family::lock_family;
 use crate::pool::Conn;
-use crate::schema::custody;
+use crate::schema::{custody, users};
 use crate::PgStore;
 
 type DayRow = (
@@ -145,6 +148,32 @@ impl CustodyStore for PgStore {
         load_days(&mut conn, family, from, to)
             .await
             .map_err(from_diesel)
+    }
+
+    async fn days_with_names(
+        &self,
+        family: FamilyId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<NamedCustodyRecord>, StoreError> {
+        // One statement (the month view's only read), on the primary like `days`.
+        let mut conn = self.conn().await?;
+        let rows: Vec<(DayRow, Option<String>)> = custody::table
+            .left_join(users::table)
+            .filter(custody::family_id.eq(family.as_uuid()))
+            .filter(custody::date.between(from, to))
+            .order(custody::date.asc())
+            .select((day_columns!(), users::first_name.nullable()))
+            .load(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok(rows
+            .into_iter()
+            .map(|(r, name)| NamedCustodyRecord {
+                record: record(r),
+                custodian_name: name,
+            })
+            .collect())
     }
 
     async fn latest_days(

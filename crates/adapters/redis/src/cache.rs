@@ -75,6 +75,70 @@ impl Cache for RedisCache {
         self.count(r)
     }
 
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let r = self
+            .link
+            .cmd::<Vec<Option<Vec<u8>>>>(redis::cmd("MGET").arg(keys))
+            .await;
+        match &r {
+            Ok(values) => {
+                for v in values {
+                    if v.is_some() {
+                        self.stats.hit();
+                    } else {
+                        self.stats.miss();
+                    }
+                }
+            }
+            Err(_) => self.stats.error(),
+        }
+        r
+    }
+
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let cmd = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl))
+            .to_owned();
+        let r = self
+            .link
+            .cmd::<Option<String>>(&cmd)
+            .await
+            .map(|ok| ok.is_some());
+        self.count(r)
+    }
+
+    async fn incr(&self, key: &str, start: u64, ttl: Duration) -> Result<u64, StoreError> {
+        // One round trip: create at `start` when absent, add one, keep for `ttl`. MULTI/EXEC so
+        // no other client's command falls between the three.
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("SET")
+            .arg(key)
+            .arg(start)
+            .arg("NX")
+            .ignore()
+            .cmd("INCR")
+            .arg(key)
+            .cmd("PEXPIRE")
+            .arg(key)
+            .arg(millis(ttl))
+            .ignore();
+        let r = self.link.pipe::<(u64,)>(&pipe).await.map(|(v,)| v);
+        self.count(r)
+    }
+
     fn stats(&self) -> &CacheStats {
         &self.stats
     }
@@ -133,6 +197,35 @@ mod tests {
         assert_eq!(c.stats().snapshot(), (2, 3, 0));
         c.ping().await.unwrap();
         assert!(c.pool_state().size >= 1);
+    }
+
+    #[tokio::test]
+    async fn get_many_set_if_absent_and_counters() {
+        let c = cache();
+        let p = unique_prefix("counters");
+        let (a, b, n) = (format!("{p}a"), format!("{p}b"), format!("{p}n"));
+        let ttl = Duration::from_secs(30);
+        assert!(c.set_if_absent(&a, b"first", ttl).await.unwrap());
+        assert!(!c.set_if_absent(&a, b"second", ttl).await.unwrap());
+        assert_eq!(
+            c.get_many(&[a.clone(), b.clone()]).await.unwrap(),
+            vec![Some(b"first".to_vec()), None]
+        );
+        assert_eq!(
+            c.get_many(&[]).await.unwrap(),
+            Vec::<Option<Vec<u8>>>::new()
+        );
+        assert_eq!(c.incr(&n, 41, ttl).await.unwrap(), 42, "created at start");
+        assert_eq!(c.incr(&n, 41, ttl).await.unwrap(), 43);
+        assert_eq!(c.get(&n).await.unwrap(), Some(b"43".to_vec()));
+        assert!(matches!(
+            c.incr(&a, 0, ttl).await,
+            Err(StoreError::Unexpected(_))
+        ));
+        c.incr(&b, 0, Duration::from_millis(100)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(c.get(&b).await.unwrap(), None, "a counter expires too");
+        c.delete(&[a, n]).await.unwrap();
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! C7-C10).
 
 use actix_web::{web, HttpResponse};
+use calndr_app::cache_keys::CUSTODY_MONTH_FORMAT;
 use calndr_app::custody::{CustodyEntry, CustodyInput, FixOutcome, CUSTODY_TTL};
 use calndr_domain::{parse_date, CustodyId, HandoffTime, ShortText, UserId, YearMonth};
 use serde::{Deserialize, Serialize};
@@ -310,7 +311,7 @@ pub async fn performance_stats(
             },
         },
         cache_stats: CacheInfo {
-            key_format: "calndr:custody:v1:<family>:<YYYY>-<MM>",
+            key_format: CUSTODY_MONTH_FORMAT,
             ttl_seconds: CUSTODY_TTL.as_secs(),
         },
         optimization_tips: vec![

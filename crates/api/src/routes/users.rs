@@ -102,12 +102,7 @@ pub async fn update_profile(
             .transpose()?,
         enrolled: b.enrolled,
     };
-    let renamed = changes.first_name.is_some();
     let profile = state.accounts.update_profile(&user.0, changes).await?;
-    if renamed {
-        // Month views show custodians by first name.
-        state.custody.custodian_renamed(&user.0).await;
-    }
     Ok(HttpResponse::Ok().json(UserProfile::from(&profile)))
 }
 

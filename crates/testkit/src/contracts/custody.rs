@@ -63,3 +63,70 @@ pub async fn custody_units_of_work(s: Storage) {
     assert_eq!((stats.total, stats.handoffs), (2, 1));
     assert_eq!((stats.earliest, stats.latest), (Some(d(2)), Some(d(3))));
 }
+
+/// The month view's read: the same days as `days`, each with its custodian's current first
+/// name (also a custodian outside the family), in date order; another family sees nothing.
+pub async fn days_with_names(s: Storage) {
+    let (jeff, f) = family(&s, "Jeff").await;
+    let jeff = jeff.id;
+    let (olga, other) = family(&s, "Olga").await;
+    let olga = olga.id;
+    s.custody
+        .write_days(f, jeff, d(1), d(31), &|_| {
+            Ok(vec![day(d(5), olga), day(d(4), jeff), day(d(6), jeff)])
+        })
+        .await
+        .expect("write");
+    let named = s
+        .custody
+        .days_with_names(f, d(4), d(5))
+        .await
+        .expect("named");
+    let plain = s.custody.days(f, d(4), d(5)).await.expect("days");
+    assert_eq!(
+        named.iter().map(|n| n.record.clone()).collect::<Vec<_>>(),
+        plain
+    );
+    assert_eq!(
+        named
+            .iter()
+            .map(|n| n.custodian_name.as_deref())
+            .collect::<Vec<_>>(),
+        vec![Some("Jeff"), Some("Olga")]
+    );
+    s.accounts
+        .update_profile(
+            jeff,
+            &calndr_domain::ProfileChanges {
+                first_name: Some(
+                    calndr_domain::PersonName::parse("Geoff", "first_name").expect("name"),
+                ),
+                ..calndr_domain::ProfileChanges::default()
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("rename");
+    let renamed = s
+        .custody
+        .days_with_names(f, d(1), d(31))
+        .await
+        .expect("named");
+    assert_eq!(
+        renamed
+            .iter()
+            .map(|n| (n.record.day.date, n.custodian_name.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![
+            (d(4), Some("Geoff")),
+            (d(5), Some("Olga")),
+            (d(6), Some("Geoff"))
+        ]
+    );
+    assert!(s
+        .custody
+        .days_with_names(other, d(1), d(31))
+        .await
+        .expect("other")
+        .is_empty());
+}

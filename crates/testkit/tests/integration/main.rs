@@ -35,6 +35,7 @@ mod password_reset;
 mod places;
 mod providers;
 mod push;
+mod read_through;
 mod reminders;
 mod sitters;
 mod social;
