@@ -143,6 +143,7 @@ pub struct AppleSettings {
     pub private_key: SecretString,
     pub redirect_uri: Option<String>,
     pub token_url: url::Url,
+    pub revoke_url: url::Url,
     pub jwks_url: url::Url,
 }
 
@@ -358,6 +359,7 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             private_key: SecretString::from(key.replace("\\n", "\n")),
             redirect_uri: var("CALNDR_APPLE_REDIRECT_URI"),
             token_url: http_url("CALNDR_APPLE_TOKEN_URL", "https://appleid.apple.com/auth/token")?,
+            revoke_url: http_url("CALNDR_APPLE_REVOKE_URL", "https://appleid.apple.com/auth/revoke")?,
             jwks_url: http_url("CALNDR_APPLE_JWKS_URL", "https://appleid.apple.com/auth/keys")?,
         }),
         (None, None, None) => None,

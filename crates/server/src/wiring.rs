@@ -421,6 +421,7 @@ fn identity_verifier(config: &Config) -> Result<Arc<dyn IdentityVerifier>, Store
         private_key_pem: a.private_key.expose_secret().to_owned(),
         redirect_uri: a.redirect_uri.clone(),
         token_url: a.token_url.clone(),
+        revoke_url: a.revoke_url.clone(),
         jwks_url: a.jwks_url.clone(),
     });
     let facebook = config.facebook.as_ref().map(|(id, secret)| FacebookConfig {

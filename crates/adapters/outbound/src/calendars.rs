@@ -2,13 +2,27 @@
 //! and reading its events from HTML or from an iCalendar feed (RFC 5545). Every fetch goes through
 //! [`SafeFetcher`] (the URLs come from users).
 //!
+//! * HTML is parsed by `scraper` (html5ever, the browsers' parsing algorithm: entities, broken
+//!   markup, `<script>`/`<style>` contents); discovery reads `<a>`, `<area>` and `<link>` by
+//!   `href`, `rel`, `type` and text, resolving relative URLs against the page (or its `<base>`).
+//! * iCalendar feeds are parsed by `icalendar` (line folding, escaped text, parameters) and
+//!   recurrences expanded by `rrule` (BYDAY with ordinals, BYSETPOS, COUNT/UNTIL, EXDATE, RDATE,
+//!   moved or cancelled instances by `RECURRENCE-ID`) in each event's `TZID` zone, resolved with
+//!   `chrono-tz`. [`write_ics`] writes a feed with `icalendar`.
+//!
 //! The parsers are pure functions of the text (`parse_html`, `parse_ics`) so they can be tested on
-//! their own; they never panic, whatever the input (property tests in `tests/`).
+//! their own; they never panic and their work is bounded, whatever the input (property tests and
+//! a corpus of real-world shapes in `tests/`).
+
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use calndr_domain::{CalendarEvent, ProviderKind, WebUrl};
 use calndr_ports::{CalendarSource, ExternalError};
-use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use ego_tree::iter::Edge;
+use icalendar::{CalendarDateTime, Component, DatePerhapsTime, EventLike, EventStatus};
+use scraper::{ElementRef, Html, Node};
 use url::Url;
 
 use crate::guard::{FetchError, SafeFetcher};
@@ -16,6 +30,10 @@ use crate::guard::{FetchError, SafeFetcher};
 /// Events of a recurring iCalendar event are listed from a year back to two years ahead, at most
 /// this many per feed.
 pub const MAX_EVENTS: usize = 2_000;
+/// Recurrence steps (occurrences before, in and just after the window) one feed may cost, and
+/// one of its events (a daily rule reaches the window from 50 years back).
+const MAX_STEPS: usize = 200_000;
+const MAX_STEPS_PER_EVENT: usize = 20_000;
 const TITLE_MAX: usize = 100;
 
 pub struct WebCalendars {
@@ -37,134 +55,114 @@ fn fetch_failure(e: FetchError) -> ExternalError {
     }
 }
 
-// ---- HTML helpers --------------------------------------------------------------------------
+// ---- HTML ----------------------------------------------------------------------------------
 
-fn decode_entities(s: &str) -> String {
-    s.replace("&nbsp;", " ")
-        .replace("&#160;", " ")
-        .replace("&amp;", "&")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#039;", "'")
-        .replace("&rsquo;", "'")
-        .replace("&ndash;", "-")
-        .replace("&mdash;", "-")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-}
+/// Elements whose start and end break a line of text.
+const BLOCKS: [&str; 20] = [
+    "br", "p", "li", "tr", "div", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
+    "section", "article", "table", "ul", "ol",
+];
+/// Elements whose contents are not text a reader sees.
+const HIDDEN: [&str; 5] = ["script", "style", "noscript", "template", "head"];
 
-/// Removes `<tag ...>...</tag>` blocks (script, style) case-insensitively.
-fn strip_blocks(html: &str, tag: &str) -> String {
-    let lower = html.to_ascii_lowercase();
-    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
-    let mut out = String::with_capacity(html.len());
-    let mut at = 0;
-    while let Some(start) = lower[at..].find(&open).map(|i| i + at) {
-        out.push_str(&html[at..start]);
-        match lower[start..].find(&close) {
-            Some(end) => at = start + end + close.len(),
-            None => return out,
+/// The visible text under `root`, one line per block element, whitespace collapsed.
+fn text_lines(root: ElementRef<'_>) -> Vec<String> {
+    let mut text = String::new();
+    let mut hidden = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(e) if HIDDEN.contains(&e.name()) => hidden += 1,
+                Node::Element(e) if hidden == 0 => {
+                    text.push(if BLOCKS.contains(&e.name()) {
+                        '\n'
+                    } else {
+                        ' '
+                    });
+                }
+                Node::Text(t) if hidden == 0 => text.push_str(t),
+                _ => {}
+            },
+            Edge::Close(node) => match node.value() {
+                Node::Element(e) if HIDDEN.contains(&e.name()) => {
+                    hidden = hidden.saturating_sub(1);
+                }
+                Node::Element(e) if hidden == 0 => {
+                    text.push(if BLOCKS.contains(&e.name()) {
+                        '\n'
+                    } else {
+                        ' '
+                    });
+                }
+                _ => {}
+            },
         }
     }
-    out.push_str(&html[at..]);
-    out
-}
-
-/// The visible text, one line per block element.
-fn text_lines(html: &str) -> Vec<String> {
-    let html = strip_blocks(&strip_blocks(html, "script"), "style");
-    let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
-    let mut tag = String::new();
-    for c in html.chars() {
-        match (in_tag, c) {
-            (false, '<') => {
-                in_tag = true;
-                tag.clear();
-            }
-            (true, '>') => {
-                in_tag = false;
-                let name: String = tag
-                    .trim_start_matches('/')
-                    .chars()
-                    .take_while(char::is_ascii_alphanumeric)
-                    .collect::<String>()
-                    .to_ascii_lowercase();
-                let block = matches!(
-                    name.as_str(),
-                    "br" | "p"
-                        | "li"
-                        | "tr"
-                        | "div"
-                        | "h1"
-                        | "h2"
-                        | "h3"
-                        | "h4"
-                        | "h5"
-                        | "h6"
-                        | "td"
-                        | "th"
-                        | "dt"
-                        | "dd"
-                        | "section"
-                        | "article"
-                        | "table"
-                        | "ul"
-                );
-                text.push(if block { '\n' } else { ' ' });
-            }
-            (true, _) => tag.push(c),
-            (false, _) => text.push(c),
-        }
-    }
-    decode_entities(&text)
-        .lines()
+    text.lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|l| !l.is_empty())
         .collect()
 }
 
-/// `(href, text)` of every anchor.
-fn anchors(html: &str) -> Vec<(String, String)> {
-    let lower = html.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(start) = lower[at..].find("<a").map(|i| i + at) {
-        let Some(tag_end) = lower[start..].find('>').map(|i| i + start) else {
-            break;
-        };
-        let tag = &html[start..tag_end];
-        let text_end = lower[tag_end..]
-            .find("</a")
-            .map_or(lower.len(), |i| i + tag_end);
-        let text = text_lines(&html[tag_end + 1..text_end.max(tag_end + 1)]).join(" ");
-        if let Some(href) = attr(tag, "href") {
-            out.push((decode_entities(&href), text));
-        }
-        at = text_end.max(tag_end + 1);
-    }
-    out
+/// A link of a page: where it points and what says it is a calendar.
+struct Link<'a> {
+    href: &'a str,
+    /// The anchor's text and title, or a `<link>`'s `rel` and title.
+    text: String,
+    /// `type`, e.g. `text/calendar`.
+    mime: Option<&'a str>,
+    /// A `<link>` (in the head): it counts only when it announces a calendar feed.
+    head: bool,
 }
 
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let i = lower.find(&format!("{name}="))? + name.len() + 1;
-    let rest = &tag[i..];
-    let value = match rest.chars().next()? {
-        q @ ('"' | '\'') => rest[1..].split(q).next()?,
-        _ => rest.split([' ', '>']).next()?,
-    };
-    Some(value.trim().to_owned())
+fn elements(doc: &Html) -> impl Iterator<Item = ElementRef<'_>> {
+    doc.root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+}
+
+fn links(doc: &Html) -> Vec<Link<'_>> {
+    elements(doc)
+        .filter_map(|el| {
+            let href = el.attr("href")?.trim();
+            let title = el.attr("title").unwrap_or_default();
+            let mime = el.attr("type");
+            let (text, head) = match el.value().name() {
+                "a" | "area" => (text_lines(el).join(" "), false),
+                "link" => (el.attr("rel").unwrap_or_default().to_owned(), true),
+                _ => return None,
+            };
+            Some(Link {
+                href,
+                text: format!("{text} {title}"),
+                mime,
+                head,
+            })
+        })
+        .collect()
+}
+
+fn is_feed(href: &str, mime: Option<&str>) -> bool {
+    let h = href.to_ascii_lowercase();
+    mime.is_some_and(|m| m.to_ascii_lowercase().contains("text/calendar"))
+        || h.ends_with(".ics")
+        || h.starts_with("webcal:")
+        || h.contains("ical")
 }
 
 /// How much a link looks like the calendar (spec 3.8 scores, iCalendar feeds first).
-fn score(kind: ProviderKind, href: &str, text: &str) -> i32 {
-    let h = href.to_ascii_lowercase();
-    let t = format!("{} {}", text.to_lowercase(), h);
-    let mut s = 0;
-    if h.ends_with(".ics") || h.starts_with("webcal:") || h.contains("ical") {
-        s += 12;
+fn score(kind: ProviderKind, link: &Link<'_>) -> i32 {
+    let feed = is_feed(link.href, link.mime);
+    if link.head && !feed {
+        // Stylesheets, icons, canonical URLs…
+        return 0;
     }
+    let t = format!(
+        "{} {}",
+        link.text.to_lowercase(),
+        link.href.to_ascii_lowercase()
+    );
+    let mut s = if feed { 12 } else { 0 };
     for (word, points) in [
         ("calendar", 10),
         ("events", 8),
@@ -185,15 +183,22 @@ fn score(kind: ProviderKind, href: &str, text: &str) -> i32 {
     s
 }
 
-/// The best calendar link of a page, absolute, http(s) only.
+/// The best calendar link of a page, absolute (resolved against the page or its `<base href>`),
+/// http(s) only; `webcal:` feeds are read over https.
 pub fn discover_in_html(kind: ProviderKind, base: &Url, html: &str) -> Option<Url> {
-    anchors(html)
+    let doc = Html::parse_document(html);
+    let base = elements(&doc)
+        .find(|el| el.value().name() == "base")
+        .and_then(|el| el.attr("href"))
+        .and_then(|href| base.join(href.trim()).ok())
+        .unwrap_or_else(|| base.clone());
+    links(&doc)
         .into_iter()
-        .filter_map(|(href, text)| {
-            let href = href.replacen("webcal://", "https://", 1);
+        .filter_map(|link| {
+            let href = link.href.replacen("webcal://", "https://", 1);
             let url = base.join(&href).ok()?;
             let ok = matches!(url.scheme(), "http" | "https");
-            let s = score(kind, &href, &text);
+            let s = score(kind, &link);
             (ok && s > 0).then_some((s, url))
         })
         .max_by_key(|(s, _)| *s)
@@ -285,6 +290,12 @@ fn find_date(line: &str, year: i32) -> Option<(NaiveDate, String)> {
 fn clean_title(raw: &str) -> String {
     let kept: String = raw
         .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{2013}' | '\u{2014}' => '-',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
         .filter(|c| c.is_alphanumeric() || " -'&(),./:!?".contains(*c))
         .collect();
     let t = kept
@@ -334,7 +345,7 @@ fn school_title_ok(title: &str) -> bool {
 
 /// Events listed on an HTML page: one per line that holds a date and a title.
 pub fn parse_html(kind: ProviderKind, html: &str, year: i32) -> Vec<CalendarEvent> {
-    let lines = text_lines(html);
+    let lines = text_lines(Html::parse_document(html).root_element());
     let mut events = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if line.len() > 2_000 {
@@ -363,198 +374,253 @@ pub fn parse_html(kind: ProviderKind, html: &str, year: i32) -> Vec<CalendarEven
 
 // ---- iCalendar -----------------------------------------------------------------------------
 
-/// Content lines with folding undone (RFC 5545 3.1).
-fn unfold(ics: &str) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for raw in ics.split('\n') {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        match (raw.strip_prefix([' ', '\t']), lines.last_mut()) {
-            (Some(cont), Some(last)) => last.push_str(cont),
-            _ => lines.push(raw.to_owned()),
+/// The zone an event's times are read in: its `TZID` (chrono-tz), or, for all-day dates,
+/// floating times and zones chrono-tz does not know (Outlook's Windows names such as
+/// "Eastern Standard Time"), its own wall clock, kept as UTC so the days come out as written.
+fn zone_of(tzid: &str) -> rrule::Tz {
+    tzid.trim_matches('"')
+        .trim_start_matches('/')
+        .parse::<chrono_tz::Tz>()
+        .map_or(rrule::Tz::UTC, rrule::Tz::from)
+}
+
+/// A wall-clock time in `zone`; one in a DST gap is read an hour later, as clocks show it.
+fn local(zone: rrule::Tz, wall: &NaiveDateTime) -> Option<chrono::DateTime<rrule::Tz>> {
+    zone.from_local_datetime(wall).earliest().or_else(|| {
+        zone.from_local_datetime(&(*wall + Duration::hours(1)))
+            .earliest()
+    })
+}
+
+fn instant(value: &DatePerhapsTime) -> Option<chrono::DateTime<rrule::Tz>> {
+    let utc = rrule::Tz::UTC;
+    match value {
+        DatePerhapsTime::Date(d) => Some(utc.from_utc_datetime(&d.and_time(NaiveTime::MIN))),
+        DatePerhapsTime::DateTime(CalendarDateTime::Floating(wall)) => {
+            Some(utc.from_utc_datetime(wall))
+        }
+        DatePerhapsTime::DateTime(CalendarDateTime::Utc(t)) => {
+            Some(utc.from_utc_datetime(&t.naive_utc()))
+        }
+        DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid }) => {
+            local(zone_of(tzid), date_time)
         }
     }
-    lines
 }
 
-fn ics_date(value: &str) -> Option<NaiveDate> {
-    let digits: String = value.chars().take(8).collect();
-    if digits.len() != 8 || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    NaiveDate::parse_from_str(&digits, "%Y%m%d").ok()
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("\\n", " ")
-        .replace("\\N", " ")
-        .replace("\\,", ",")
-        .replace("\\;", ";")
-        .replace("\\\\", "\\")
-}
-
-#[derive(Default)]
-struct Rule {
-    freq: Option<String>,
-    interval: i64,
-    count: Option<usize>,
-    until: Option<NaiveDate>,
-    by_day: Vec<Weekday>,
-}
-
-fn parse_rule(value: &str) -> Rule {
-    let mut r = Rule {
-        interval: 1,
-        ..Rule::default()
-    };
-    for part in value.split(';') {
-        let Some((k, v)) = part.split_once('=') else {
-            continue;
-        };
-        match k.to_ascii_uppercase().as_str() {
-            "FREQ" => r.freq = Some(v.to_ascii_uppercase()),
-            "INTERVAL" => r.interval = v.parse::<i64>().unwrap_or(1).clamp(1, 1000),
-            "COUNT" => r.count = v.parse().ok(),
-            "UNTIL" => r.until = ics_date(v),
-            "BYDAY" => {
-                r.by_day = v
-                    .split(',')
-                    .filter_map(|d| {
-                        let d = d.trim_start_matches(|c: char| {
-                            c.is_ascii_digit() || c == '-' || c == '+'
-                        });
-                        match d.to_ascii_uppercase().as_str() {
-                            "MO" => Some(Weekday::Mon),
-                            "TU" => Some(Weekday::Tue),
-                            "WE" => Some(Weekday::Wed),
-                            "TH" => Some(Weekday::Thu),
-                            "FR" => Some(Weekday::Fri),
-                            "SA" => Some(Weekday::Sat),
-                            "SU" => Some(Weekday::Sun),
-                            _ => None,
-                        }
-                    })
-                    .collect();
+/// The values of a date-list property (`EXDATE`, `RDATE`: comma-separated, each with the
+/// property's `TZID`/`VALUE`; a `PERIOD` counts by its start).
+fn date_list(prop: &icalendar::Property) -> Vec<DatePerhapsTime> {
+    prop.value()
+        .split(',')
+        .filter_map(|v| {
+            let start = v.split('/').next().unwrap_or_default().trim();
+            let mut single = icalendar::Property::new("DTSTART", start);
+            for p in prop
+                .params()
+                .values()
+                .filter(|p| p.key() != "VALUE" || p.value() == "DATE")
+            {
+                single.append_parameter(p.clone());
             }
-            _ => {}
-        }
-    }
-    r
+            DatePerhapsTime::from_property(&single)
+        })
+        .collect()
 }
 
-fn add_months(d: NaiveDate, months: i64) -> Option<NaiveDate> {
-    let total = i64::from(d.year()) * 12 + i64::from(d.month0()) + months;
-    let y = i32::try_from(total.div_euclid(12)).ok()?;
-    let m = u32::try_from(total.rem_euclid(12)).ok()? + 1;
-    NaiveDate::from_ymd_opt(y, m, d.day())
+fn list<'e>(event: &'e icalendar::Event, name: &str) -> impl Iterator<Item = DatePerhapsTime> + 'e {
+    event
+        .multi_properties()
+        .get(name)
+        .into_iter()
+        .flatten()
+        .chain(event.properties().get(name))
+        .flat_map(date_list)
 }
 
-/// The days of a (possibly recurring) event within `[from, to]`, at most `limit`.
-fn occurrences(
-    start: NaiveDate,
-    rule: Option<&Rule>,
+/// The days of events in `[from, to]`. Each occurrence costs a step of `budget`, also those
+/// before the window.
+struct Expansion<'a> {
     from: NaiveDate,
     to: NaiveDate,
-    limit: usize,
-) -> Vec<NaiveDate> {
-    let Some(rule) = rule.filter(|r| r.freq.is_some()) else {
-        return if (from..=to).contains(&start) {
-            vec![start]
-        } else {
-            vec![]
-        };
-    };
-    let last = rule.until.map_or(to, |u| u.min(to));
-    let mut out = Vec::new();
-    let mut produced = 0usize;
-    let mut step = 0i64;
-    // Bounded: at most ~3 years of days even for a daily rule.
-    while step < 5_000 && out.len() < limit {
-        let base = match rule.freq.as_deref() {
-            Some("DAILY") => start.checked_add_signed(Duration::days(step * rule.interval)),
-            Some("WEEKLY") => start.checked_add_signed(Duration::weeks(step * rule.interval)),
-            Some("MONTHLY") => add_months(start, step * rule.interval),
-            Some("YEARLY") => add_months(start, step * rule.interval * 12),
-            _ => None,
-        };
-        step += 1;
-        let Some(base) = base else { continue };
-        if base > last {
-            break;
-        }
-        let days: Vec<NaiveDate> = if rule.freq.as_deref() == Some("WEEKLY")
-            && !rule.by_day.is_empty()
-        {
-            let monday = base - Duration::days(i64::from(base.weekday().num_days_from_monday()));
-            let mut ds: Vec<NaiveDate> = rule
-                .by_day
-                .iter()
-                .map(|w| monday + Duration::days(i64::from(w.num_days_from_monday())))
-                .filter(|d| *d >= start)
-                .collect();
-            ds.sort();
-            ds
-        } else {
-            vec![base]
-        };
-        for d in days {
-            if d > last || rule.count.is_some_and(|c| produced >= c) {
-                continue;
-            }
-            produced += 1;
-            if d >= from && out.len() < limit {
-                out.push(d);
-            }
-        }
-        if rule.count.is_some_and(|c| produced >= c) {
-            break;
-        }
-    }
-    out
+    /// Where UTC times fall on a day: the feed's `X-WR-TIMEZONE` (Google's exports), else UTC.
+    display: Option<chrono_tz::Tz>,
+    budget: &'a mut usize,
 }
 
-/// Events of an iCalendar feed whose days fall in `[from, to]`; recurring events are expanded in
-/// that window (FREQ DAILY/WEEKLY/MONTHLY/YEARLY with INTERVAL, COUNT, UNTIL, weekly BYDAY;
-/// EXDATE honoured), at most [`MAX_EVENTS`].
-pub fn parse_ics(ics: &str, from: NaiveDate, to: NaiveDate) -> Vec<CalendarEvent> {
-    let mut events = Vec::new();
-    let mut in_event = false;
-    let (mut start, mut summary, mut rule, mut exdates) = (None, String::new(), None, Vec::new());
-    for line in unfold(ics) {
-        let Some((name_params, value)) = line.split_once(':') else {
-            continue;
-        };
-        let name = name_params
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        match name.as_str() {
-            "BEGIN" if value.eq_ignore_ascii_case("VEVENT") => {
-                in_event = true;
-                (start, summary, rule, exdates) = (None, String::new(), None, Vec::new());
+impl Expansion<'_> {
+    fn day(&self, start: &DatePerhapsTime, t: &chrono::DateTime<rrule::Tz>) -> NaiveDate {
+        match (start, self.display) {
+            (DatePerhapsTime::DateTime(CalendarDateTime::Utc(_)), Some(zone)) => {
+                t.with_timezone(&zone).date_naive()
             }
-            "END" if value.eq_ignore_ascii_case("VEVENT") && in_event => {
-                in_event = false;
-                let title = clean_title(&unescape(&summary));
-                if let (Some(s), false) = (start, title.is_empty()) {
-                    let room = MAX_EVENTS.saturating_sub(events.len());
-                    for day in occurrences(s, rule.as_ref(), from, to, room) {
-                        if !exdates.contains(&day) {
-                            if let Ok(e) = CalendarEvent::new(day, &title) {
-                                events.push(e);
-                            }
-                        }
-                    }
+            _ => t.date_naive(),
+        }
+    }
+
+    /// The days of `event`, at most `room`, expanding its `RRULE` (if any) with `RDATE`s and
+    /// without `EXDATE`s and the instances `moved` elsewhere.
+    fn days(
+        &mut self,
+        event: &icalendar::Event,
+        moved: &[DatePerhapsTime],
+        room: usize,
+    ) -> Vec<NaiveDate> {
+        let Some(start) = event.get_start() else {
+            return Vec::new();
+        };
+        let Some(first) = instant(&start) else {
+            return Vec::new();
+        };
+        let mut excluded_days = HashSet::new();
+        let mut excluded = Vec::new();
+        for ex in list(event, "EXDATE").chain(moved.iter().cloned()) {
+            match (&ex, instant(&ex)) {
+                (DatePerhapsTime::Date(d), _) => {
+                    excluded_days.insert(*d);
+                }
+                (_, Some(t)) => excluded.push(t),
+                (_, None) => {}
+            }
+        }
+        let rule = event
+            .property_value("RRULE")
+            .and_then(|r| r.parse::<rrule::RRule<rrule::Unvalidated>>().ok())
+            .and_then(|r| r.build(first).ok());
+        let mut set = rule.unwrap_or_else(|| rrule::RRuleSet::new(first).rdate(first));
+        for extra in list(event, "RDATE").filter_map(|d| instant(&d)) {
+            set = set.rdate(extra);
+        }
+        let set = set.set_exdates(excluded).limit();
+        let mut out = Vec::new();
+        for t in set.into_iter().take(MAX_STEPS_PER_EVENT) {
+            if *self.budget == 0 || out.len() >= room {
+                break;
+            }
+            *self.budget -= 1;
+            let day = self.day(&start, &t);
+            if day > self.to {
+                break;
+            }
+            if day >= self.from && !excluded_days.contains(&day) {
+                out.push(day);
+            }
+        }
+        out
+    }
+}
+
+fn cancelled(event: &icalendar::Event) -> bool {
+    event.get_status() == Some(EventStatus::Cancelled)
+}
+
+/// The feed's calendar. When the parser refuses it whole (a download cut short, a stray line,
+/// blanks after a line), its events one by one: each that parses on its own is kept.
+fn read_feed(ics: &str) -> icalendar::Calendar {
+    let ics = ics.trim_start_matches('\u{feff}');
+    if let Ok(calendar) = ics.parse::<icalendar::Calendar>() {
+        return calendar;
+    }
+    let mut salvaged = icalendar::Calendar::new();
+    let mut event: Option<String> = None;
+    for line in icalendar::parser::unfold(ics).lines().map(str::trim_end) {
+        match event.as_mut() {
+            None if line.eq_ignore_ascii_case("BEGIN:VEVENT") => {
+                event = Some("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n".to_owned());
+            }
+            None => {
+                if let Some(zone) = line.strip_prefix("X-WR-TIMEZONE:") {
+                    salvaged.timezone(zone);
                 }
             }
-            "DTSTART" if in_event => start = ics_date(value),
-            "SUMMARY" if in_event => summary = value.to_owned(),
-            "RRULE" if in_event => rule = Some(parse_rule(value)),
-            "EXDATE" if in_event => exdates.extend(value.split(',').filter_map(ics_date)),
-            _ => {}
+            Some(text) if line.eq_ignore_ascii_case("END:VEVENT") => {
+                text.push_str("END:VEVENT\r\nEND:VCALENDAR\r\n");
+                if let Ok(one) = text.parse::<icalendar::Calendar>() {
+                    for component in one.components {
+                        salvaged.push(component);
+                    }
+                }
+                event = None;
+            }
+            Some(text) => {
+                text.push_str(line);
+                text.push_str("\r\n");
+            }
+        }
+    }
+    salvaged
+}
+
+/// Events of an iCalendar feed whose days fall in `[from, to]`, recurring ones expanded in that
+/// window, at most [`MAX_EVENTS`].
+pub fn parse_ics(ics: &str, from: NaiveDate, to: NaiveDate) -> Vec<CalendarEvent> {
+    let calendar = read_feed(ics);
+    let display = calendar
+        .get_timezone()
+        .and_then(|z| z.trim().parse::<chrono_tz::Tz>().ok());
+    let feed: Vec<&icalendar::Event> = calendar.iter().filter_map(|c| c.as_event()).collect();
+    // Instances moved or cancelled by a `RECURRENCE-ID` override leave their series.
+    let mut moved: HashMap<&str, Vec<DatePerhapsTime>> = HashMap::new();
+    for e in &feed {
+        if let (Some(uid), Some(id)) = (e.get_uid(), e.get_recurrence_id()) {
+            moved.entry(uid).or_default().push(id);
+        }
+    }
+    let mut budget = MAX_STEPS;
+    let mut expansion = Expansion {
+        from,
+        to,
+        display,
+        budget: &mut budget,
+    };
+    let mut events = Vec::new();
+    for e in feed {
+        let title = clean_title(e.get_summary().unwrap_or_default());
+        if title.is_empty() || cancelled(e) {
+            continue;
+        }
+        let series_moves = match (e.get_recurrence_id(), e.get_uid()) {
+            (None, Some(uid)) => moved.get(uid).map(Vec::as_slice).unwrap_or_default(),
+            _ => &[],
+        };
+        let room = MAX_EVENTS.saturating_sub(events.len());
+        for day in expansion.days(e, series_moves, room) {
+            if let Ok(event) = CalendarEvent::new(day, &title) {
+                events.push(event);
+            }
         }
     }
     calndr_domain::providers::dedup_calendar(events)
+}
+
+/// An iCalendar feed (RFC 5545) of all-day `events`, named `name`, shown to subscribers in
+/// `zone` (`X-WR-TIMEZONE`). Each event's `UID` is stable (its day and title), so a calendar
+/// app that refreshes the feed updates events instead of duplicating them.
+pub fn write_ics(name: &str, zone: chrono_tz::Tz, events: &[CalendarEvent]) -> String {
+    let mut calendar = icalendar::Calendar::new();
+    calendar.name(name).timezone(zone);
+    for e in events {
+        let slug: String = e
+            .title
+            .as_str()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        calendar.push(
+            icalendar::Event::new()
+                .uid(&format!("{}-{slug}@calndr", e.date.format("%Y%m%d")))
+                .summary(e.title.as_str())
+                .all_day(e.date)
+                .done(),
+        );
+    }
+    calendar.to_string()
 }
 
 fn looks_like_ics(content_type: Option<&str>, body: &str) -> bool {

@@ -1,18 +1,29 @@
 //! [`IdentityVerifier`] over the real providers.
 //!
-//! * Google: the ID token's RS256 signature against Google's JWKS, `iss`, `aud` among the configured
-//!   client ids, `exp`/`iat` with 60 s of skew.
-//! * Apple: the authorization code exchanged at Apple's token endpoint with a client secret JWT
-//!   (ES256, the team's `.p8` key); the returned ID token verified like Google's against Apple's JWKS
-//!   (the original trusted it unverified).
+//! * Google: the ID token verified by `openidconnect`: RS256 signature against Google's JWKS,
+//!   `iss` exactly `https://accounts.google.com`, `aud` one of the configured client ids (any other
+//!   audience in the token must be ours too), `exp` with 60 s of skew, `iat` not in the future.
+//! * Apple: the authorization code exchanged at Apple's token endpoint by `openidconnect`'s
+//!   OAuth 2.0 client (the `oauth2` crate) with a client secret JWT (ES256, the team's `.p8` key);
+//!   the returned ID token verified like Google's against Apple's JWKS (the original trusted it
+//!   unverified). Tokens are revoked through the same client ([`ProviderIdentity::revoke_apple_token`]).
+//!   Apple's server-to-server notifications are JWTs but not ID tokens (no `sub`, no `exp`), so
+//!   `jsonwebtoken` checks them (RS256, `iss`, `aud`, `iat`) against the same cached keys.
 //! * Facebook: `debug_token` with the app token (the token must be valid and issued for our app)
 //!   before `/me` is read.
 //!
-//! Keys are cached for the `max-age` the provider sends (1 minute to 1 day); a token signed with an
-//! unknown `kid` triggers one refresh, at most one a minute. Only RS256 is accepted (`alg: none`,
-//! HS256 with the public key as secret and the rest are refused).
+//! No nonce is checked: the iOS app sends none (it posts only Apple's code or Google's ID token),
+//! so a token without one is accepted as before.
+//!
+//! Keys are cached for the `max-age` the provider sends (1 minute to 1 day); a token signed with a
+//! key the cache does not hold triggers one refresh, at most one a minute. Only RS256 is accepted
+//! (`alg: none`, HS256 with the public key as secret and the rest are refused by the verifier).
 
-use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -20,8 +31,18 @@ use calndr_domain::{
     AppleAccountEvent, EmailAddress, ExternalIdentity, IdentityProvider, ProviderSubject,
 };
 use calndr_ports::{IdentityError, IdentityVerifier, UpstreamError};
-use jsonwebtoken::jwk::JwkSet;
+use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use openidconnect::core::{
+    CoreClient, CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKey, CoreJsonWebKeySet,
+    CoreRevocableToken,
+};
+use openidconnect::{
+    AccessToken, AsyncHttpClient, AuthType, AuthorizationCode, ClaimsVerificationError, ClientId,
+    ClientSecret, ErrorResponse, HttpRequest, HttpResponse, IssuerUrl, JsonWebKey, Nonce,
+    RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, SignatureVerificationError,
+    TokenResponse, TokenUrl,
+};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use url::Url;
@@ -59,6 +80,8 @@ impl std::fmt::Display for HttpStatus {
 }
 impl std::error::Error for HttpStatus {}
 
+// ---- signing keys ----------------------------------------------------------------------------
+
 /// A provider's signing keys, fetched when needed.
 struct Jwks {
     service: &'static str,
@@ -69,9 +92,16 @@ struct Jwks {
 
 #[derive(Default)]
 struct JwksState {
-    keys: HashMap<String, DecodingKey>,
+    keys: Arc<CoreJsonWebKeySet>,
     fresh_until: Option<Instant>,
     fetched_at: Option<Instant>,
+}
+
+/// Why a token was refused, as far as the key cache cares.
+enum Refusal {
+    /// Signed with a key the cached set lacks: worth one refresh.
+    UnknownKey,
+    Invalid(String),
 }
 
 fn max_age(headers: &reqwest::header::HeaderMap) -> Duration {
@@ -114,116 +144,228 @@ impl Jwks {
             ));
         }
         let ttl = max_age(response.headers());
-        let set: JwkSet = response.json().await.map_err(|e| {
+        // Keys of a kind openidconnect does not know are skipped, not fatal.
+        let set: CoreJsonWebKeySet = response.json().await.map_err(|e| {
             bad(
                 self.service,
                 format!("unreadable key set: {}", e.without_url()),
             )
         })?;
-        state.keys = set
-            .keys
-            .iter()
-            .filter_map(|k| {
-                let kid = k.common.key_id.clone()?;
-                DecodingKey::from_jwk(k).ok().map(|key| (kid, key))
-            })
-            .collect();
+        state.keys = Arc::new(set);
         state.fresh_until = Some(now + ttl);
         Ok(())
     }
 
-    /// The key `kid`, refreshing the set when it is stale or (at most once a minute) when it does
-    /// not know `kid`.
-    async fn key(&self, client: &reqwest::Client, kid: &str) -> Result<DecodingKey, IdentityError> {
+    /// The cached keys, fetched again once stale.
+    async fn current(
+        &self,
+        client: &reqwest::Client,
+    ) -> Result<Arc<CoreJsonWebKeySet>, IdentityError> {
         let mut state = self.state.lock().await;
-        let now = Instant::now();
-        let stale = state.fresh_until.is_none_or(|t| now >= t);
-        let unknown = !state.keys.contains_key(kid);
-        let may_refresh = state
-            .fetched_at
-            .is_none_or(|t| now.duration_since(t) >= self.min_refresh);
-        if stale || (unknown && may_refresh) {
+        if state.fresh_until.is_none_or(|t| Instant::now() >= t) {
             self.fetch(client, &mut state).await?;
         }
-        state
-            .keys
-            .get(kid)
-            .cloned()
-            .ok_or_else(|| rejected("token signed with an unknown key"))
+        Ok(state.keys.clone())
+    }
+
+    /// The keys after a token named one the cache lacks: fetched again unless that happened
+    /// less than `min_refresh` ago (then the cached ones, perhaps fetched meanwhile).
+    async fn refreshed(
+        &self,
+        client: &reqwest::Client,
+    ) -> Result<Arc<CoreJsonWebKeySet>, IdentityError> {
+        let mut state = self.state.lock().await;
+        if state
+            .fetched_at
+            .is_none_or(|t| t.elapsed() >= self.min_refresh)
+        {
+            self.fetch(client, &mut state).await?;
+        }
+        Ok(state.keys.clone())
+    }
+
+    /// `check` against the cached keys, and once more against refreshed ones when the token's
+    /// key is unknown (the provider rotated its keys).
+    async fn verify<T>(
+        &self,
+        client: &reqwest::Client,
+        check: impl Fn(&CoreJsonWebKeySet) -> Result<T, Refusal>,
+    ) -> Result<T, IdentityError> {
+        let outcome = match check(&*self.current(client).await?) {
+            Err(Refusal::UnknownKey) => check(&*self.refreshed(client).await?),
+            other => other,
+        };
+        outcome.map_err(|r| match r {
+            Refusal::UnknownKey => rejected("token signed with an unknown key"),
+            Refusal::Invalid(why) => rejected(why),
+        })
     }
 }
 
-#[derive(Deserialize)]
-struct Claims {
-    sub: String,
-    #[serde(default)]
-    email: Option<String>,
-    /// Google sends a boolean, Apple the string "true".
-    #[serde(default)]
-    email_verified: Option<serde_json::Value>,
-    #[serde(default)]
-    given_name: Option<String>,
-    #[serde(default)]
-    family_name: Option<String>,
-}
+// ---- ID tokens ---------------------------------------------------------------------------------
 
-fn truthy(v: &Option<serde_json::Value>) -> bool {
-    matches!(v, Some(serde_json::Value::Bool(true)))
-        || matches!(v, Some(serde_json::Value::String(s)) if s == "true")
-}
-
-fn name(v: Option<String>) -> Option<String> {
+fn name(v: Option<&str>) -> Option<String> {
     v.map(|s| s.trim().chars().take(100).collect::<String>())
         .filter(|s| !s.is_empty())
 }
 
-/// The provider key that signed `token`: RS256 only (`alg: none`, HS256 and the rest refused),
-/// found by its `kid`.
-async fn signing_key(
-    client: &reqwest::Client,
-    jwks: &Jwks,
-    token: &str,
-) -> Result<DecodingKey, IdentityError> {
-    let header = jsonwebtoken::decode_header(token).map_err(|_| rejected("not a JWT"))?;
-    if header.alg != Algorithm::RS256 {
-        return Err(rejected(format!(
-            "algorithm {:?} is not accepted",
-            header.alg
-        )));
+/// The identity in `token`, verified by openidconnect against `keys` for `issuer` and one of
+/// `audiences`.
+fn verify_id_token(
+    keys: &CoreJsonWebKeySet,
+    token: &CoreIdToken,
+    issuer: &IssuerUrl,
+    audiences: &[ClientId],
+    provider: IdentityProvider,
+) -> Result<ExternalIdentity, Refusal> {
+    let skew = TimeDelta::seconds(i64::try_from(SKEW_SECS).unwrap_or(60));
+    // The app sends no nonce, so none is expected.
+    let no_nonce = |_: Option<&Nonce>| Ok::<(), String>(());
+    let mut refusal = Refusal::Invalid("no client id is configured".into());
+    // The verifier checks `aud` against one client id (cheaply, before the signature): try each.
+    for client_id in audiences {
+        let verifier =
+            CoreIdTokenVerifier::new_public_client(client_id.clone(), issuer.clone(), keys.clone())
+                .set_other_audience_verifier_fn(|aud| audiences.iter().any(|ours| **ours == **aud))
+                .set_time_fn(move || Utc::now() - skew)
+                .set_issue_time_verifier_fn(move |iat: DateTime<Utc>| {
+                    if iat > Utc::now() + skew {
+                        Err("issued in the future".to_owned())
+                    } else {
+                        Ok(())
+                    }
+                });
+        let claims = match token.claims(&verifier, no_nonce) {
+            Ok(claims) => claims,
+            Err(ClaimsVerificationError::InvalidAudience(why)) => {
+                refusal = Refusal::Invalid(format!("invalid token: {why}"));
+                continue;
+            }
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => return Err(Refusal::UnknownKey),
+            Err(e) => return Err(Refusal::Invalid(format!("invalid token: {e}"))),
+        };
+        let subject = ProviderSubject::parse(claims.subject().as_str())
+            .map_err(|_| Refusal::Invalid("invalid subject".into()))?;
+        return Ok(ExternalIdentity {
+            provider,
+            subject,
+            email: claims
+                .email()
+                .and_then(|e| EmailAddress::parse(e.as_str()).ok()),
+            email_verified: claims.email_verified() == Some(true),
+            given_name: name(
+                claims
+                    .given_name()
+                    .and_then(|n| n.get(None))
+                    .map(|n| n.as_str()),
+            ),
+            family_name: name(
+                claims
+                    .family_name()
+                    .and_then(|n| n.get(None))
+                    .map(|n| n.as_str()),
+            ),
+        });
     }
-    let kid = header
-        .kid
-        .ok_or_else(|| rejected("token without a key id"))?;
-    jwks.key(client, &kid).await
+    Err(refusal)
 }
 
-async fn verify_id_token(
-    client: &reqwest::Client,
-    jwks: &Jwks,
-    token: &str,
-    issuers: &[&str],
-    audiences: &[String],
-    provider: IdentityProvider,
-) -> Result<ExternalIdentity, IdentityError> {
-    let key = signing_key(client, jwks, token).await?;
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_issuer(issuers);
-    validation.set_audience(audiences);
-    validation.leeway = SKEW_SECS;
-    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)
-        .map_err(|e| rejected(format!("invalid token: {e}")))?;
-    let c = data.claims;
-    let subject = ProviderSubject::parse(&c.sub).map_err(|_| rejected("invalid subject"))?;
-    Ok(ExternalIdentity {
-        provider,
-        subject,
-        email: c.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()),
-        email_verified: truthy(&c.email_verified),
-        given_name: name(c.given_name),
-        family_name: name(c.family_name),
-    })
+fn parse_id_token(token: &str) -> Result<CoreIdToken, IdentityError> {
+    // The parse error is not logged: it may quote the token's claims.
+    CoreIdToken::from_str(token.trim()).map_err(|_| rejected("not a well-formed ID token"))
 }
+
+// ---- OAuth 2.0 over our client ------------------------------------------------------------------
+
+/// Why the HTTP exchange under an OAuth 2.0 request failed: worth a later retry.
+#[derive(Debug)]
+enum Transport {
+    Network(reqwest::Error),
+    Status(u16),
+}
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Network(e) => write!(f, "{e}"),
+            Self::Status(s) => write!(f, "HTTP {s}"),
+        }
+    }
+}
+impl std::error::Error for Transport {}
+
+/// `oauth2`'s HTTP client: our reqwest client, each request sent once (Apple's codes are
+/// single-use). A 5xx or 429 is a [`Transport`] failure; other answers go back to `oauth2`, their
+/// status noted for [`oauth_failure`].
+struct OAuthHttp<'a> {
+    client: &'a reqwest::Client,
+    status: AtomicU16,
+}
+
+impl<'a> OAuthHttp<'a> {
+    fn new(client: &'a reqwest::Client) -> Self {
+        Self {
+            client,
+            status: AtomicU16::new(0),
+        }
+    }
+
+    fn status(&self) -> u16 {
+        self.status.load(Ordering::Relaxed)
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Transport> {
+        let request =
+            reqwest::Request::try_from(request).map_err(|e| Transport::Network(e.without_url()))?;
+        let response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(|e| Transport::Network(e.without_url()))?;
+        let code = response.status();
+        self.status.store(code.as_u16(), Ordering::Relaxed);
+        if code.is_server_error() || code.as_u16() == 429 {
+            return Err(Transport::Status(code.as_u16()));
+        }
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Transport::Network(e.without_url()))?;
+        let mut answer = HttpResponse::new(body.to_vec());
+        *answer.status_mut() = code;
+        *answer.headers_mut() = headers;
+        Ok(answer)
+    }
+}
+
+impl<'c> AsyncHttpClient<'c> for OAuthHttp<'_> {
+    type Error = Transport;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Transport>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(self.send(request))
+    }
+}
+
+/// An OAuth 2.0 request's failure: unreachable, refused (a used, expired or forged code: 400
+/// `invalid_grant`), or an answer that cannot be read.
+fn oauth_failure<TE: ErrorResponse + 'static>(
+    e: RequestTokenError<Transport, TE>,
+    status: u16,
+) -> IdentityError {
+    match e {
+        RequestTokenError::Request(t) => unavailable("apple", t),
+        RequestTokenError::ServerResponse(refusal) => {
+            rejected(format!("Apple refused it (HTTP {status}): {refusal}"))
+        }
+        _ if status == 200 => bad("apple", "unreadable token answer"),
+        _ => rejected(format!("Apple refused it (HTTP {status})")),
+    }
+}
+
+// ---- configuration -----------------------------------------------------------------------------
 
 /// Google Sign-In settings.
 #[derive(Debug, Clone)]
@@ -235,6 +377,8 @@ pub struct GoogleConfig {
 
 impl GoogleConfig {
     pub const JWKS_URL: &'static str = "https://www.googleapis.com/oauth2/v3/certs";
+    /// The `iss` of Google's ID tokens (its discovery document's `issuer`).
+    pub const ISSUER: &'static str = "https://accounts.google.com";
 }
 
 /// Sign in with Apple settings.
@@ -248,11 +392,13 @@ pub struct AppleConfig {
     pub private_key_pem: String,
     pub redirect_uri: Option<String>,
     pub token_url: Url,
+    pub revoke_url: Url,
     pub jwks_url: Url,
 }
 
 impl AppleConfig {
     pub const TOKEN_URL: &'static str = "https://appleid.apple.com/auth/token";
+    pub const REVOKE_URL: &'static str = "https://appleid.apple.com/auth/revoke";
     pub const JWKS_URL: &'static str = "https://appleid.apple.com/auth/keys";
     pub const ISSUER: &'static str = "https://appleid.apple.com";
 }
@@ -266,11 +412,34 @@ pub struct FacebookConfig {
     pub graph_url: Url,
 }
 
+/// A token Apple issued to us, to revoke ([`ProviderIdentity::revoke_apple_token`]).
+#[derive(Debug, Clone, Copy)]
+pub enum AppleToken<'a> {
+    Access(&'a str),
+    Refresh(&'a str),
+}
+
+struct Google {
+    client_ids: Vec<ClientId>,
+    issuer: IssuerUrl,
+    jwks: Jwks,
+}
+
+struct Apple {
+    config: AppleConfig,
+    client_id: ClientId,
+    issuer: IssuerUrl,
+    redirect: Option<RedirectUrl>,
+    signing_key: EncodingKey,
+    jwks: Jwks,
+}
+
 /// The identity providers this server is configured for.
 pub struct ProviderIdentity {
     client: reqwest::Client,
-    google: Option<(GoogleConfig, Jwks)>,
-    apple: Option<(AppleConfig, EncodingKey, Jwks)>,
+    timeout: Duration,
+    google: Option<Google>,
+    apple: Option<Apple>,
     facebook: Option<FacebookConfig>,
 }
 
@@ -293,11 +462,6 @@ struct AppleEvents {
     #[serde(rename = "type")]
     kind: String,
     sub: String,
-}
-
-#[derive(Deserialize)]
-struct AppleTokens {
-    id_token: String,
 }
 
 #[derive(Deserialize)]
@@ -326,6 +490,31 @@ struct FacebookMe {
     last_name: Option<String>,
 }
 
+fn issuer(url: &str) -> Result<IssuerUrl, String> {
+    IssuerUrl::new(url.to_owned()).map_err(|e| format!("issuer {url}: {e}"))
+}
+
+/// `jsonwebtoken`'s view of a key openidconnect read (both speak RFC 7517).
+fn decoding_key(key: &CoreJsonWebKey) -> Option<DecodingKey> {
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::to_value(key)
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())?;
+    DecodingKey::from_jwk(&jwk).ok()
+}
+
+/// The client for every provider call: bounded by `timeout`, no redirects followed.
+fn http_client(timeout: Duration, root_pem: Option<&[u8]>) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(pem) = root_pem {
+        let root = reqwest::Certificate::from_pem(pem).map_err(|e| e.to_string())?;
+        builder = builder.add_root_certificate(root);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
 impl ProviderIdentity {
     /// `timeout` bounds each call to a provider.
     pub fn new(
@@ -334,131 +523,185 @@ impl ProviderIdentity {
         facebook: Option<FacebookConfig>,
         timeout: Duration,
     ) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = http_client(timeout, None)?;
         let apple = apple
             .map(|a| {
-                let key = EncodingKey::from_ec_pem(a.private_key_pem.as_bytes())
+                let signing_key = EncodingKey::from_ec_pem(a.private_key_pem.as_bytes())
                     .map_err(|_| "the Apple private key is not a PKCS#8 P-256 PEM".to_owned())?;
-                let jwks = Jwks::new("apple", a.jwks_url.clone());
-                Ok::<_, String>((a, key, jwks))
+                let redirect = a
+                    .redirect_uri
+                    .clone()
+                    .map(RedirectUrl::new)
+                    .transpose()
+                    .map_err(|e| format!("the Apple redirect URI: {e}"))?;
+                Ok::<_, String>(Apple {
+                    client_id: ClientId::new(a.client_id.clone()),
+                    issuer: issuer(AppleConfig::ISSUER)?,
+                    redirect,
+                    signing_key,
+                    jwks: Jwks::new("apple", a.jwks_url.clone()),
+                    config: a,
+                })
+            })
+            .transpose()?;
+        let google = google
+            .map(|g| {
+                Ok::<_, String>(Google {
+                    client_ids: g.client_ids.into_iter().map(ClientId::new).collect(),
+                    issuer: issuer(GoogleConfig::ISSUER)?,
+                    jwks: Jwks::new("google", g.jwks_url),
+                })
             })
             .transpose()?;
         Ok(Self {
             client,
-            google: google.map(|g| {
-                let jwks = Jwks::new("google", g.jwks_url.clone());
-                (g, jwks)
-            }),
+            timeout,
+            google,
             apple,
             facebook,
         })
     }
 
+    /// Trusts one more root certificate (PEM) for the providers' TLS, e.g. a local fake's CA.
+    pub fn trusting(mut self, root_pem: &[u8]) -> Result<Self, String> {
+        self.client = http_client(self.timeout, Some(root_pem))?;
+        Ok(self)
+    }
+
     /// How often an unknown `kid` may trigger a refresh of a key set (default: once a minute).
     pub fn with_key_refresh_interval(mut self, interval: Duration) -> Self {
-        if let Some((_, jwks)) = &mut self.google {
-            jwks.min_refresh = interval;
+        if let Some(g) = &mut self.google {
+            g.jwks.min_refresh = interval;
         }
-        if let Some((_, _, jwks)) = &mut self.apple {
-            jwks.min_refresh = interval;
+        if let Some(a) = &mut self.apple {
+            a.jwks.min_refresh = interval;
         }
         self
     }
 
-    fn apple_client_secret(a: &AppleConfig, key: &EncodingKey) -> Result<String, IdentityError> {
+    fn apple(&self) -> Result<&Apple, IdentityError> {
+        self.apple
+            .as_ref()
+            .ok_or(IdentityError::Upstream(UpstreamError::NotConfigured(
+                "Sign in with Apple",
+            )))
+    }
+
+    /// Apple's OAuth 2.0 client: our client id with a fresh client secret (an ES256 JWT of the
+    /// team's key, valid 5 minutes), both sent in the form body as Apple requires.
+    fn apple_client(a: &Apple) -> Result<CoreClient, IdentityError> {
         let now = jsonwebtoken::get_current_timestamp();
         let mut header = Header::new(Algorithm::ES256);
-        header.kid = Some(a.key_id.clone());
+        header.kid = Some(a.config.key_id.clone());
         let claims = AppleClientSecret {
-            iss: &a.team_id,
+            iss: &a.config.team_id,
             iat: now,
             exp: now + 300,
             aud: AppleConfig::ISSUER,
-            sub: &a.client_id,
+            sub: &a.config.client_id,
         };
-        jsonwebtoken::encode(&header, &claims, key)
-            .map_err(|_| rejected("could not sign the Apple client secret"))
+        let secret = jsonwebtoken::encode(&header, &claims, &a.signing_key)
+            .map_err(|_| rejected("could not sign the Apple client secret"))?;
+        let client = CoreClient::new(
+            a.client_id.clone(),
+            a.issuer.clone(),
+            CoreJsonWebKeySet::default(),
+        )
+        .set_client_secret(ClientSecret::new(secret))
+        .set_auth_type(AuthType::RequestBody);
+        Ok(match &a.redirect {
+            Some(r) => client.set_redirect_uri(r.clone()),
+            None => client,
+        })
+    }
+
+    /// Revokes a token Apple issued to us (RFC 7009 at Apple's `/auth/revoke`, with the client
+    /// secret and a `token_type_hint`), as Apple requires when an account is deleted.
+    pub async fn revoke_apple_token(&self, token: AppleToken<'_>) -> Result<(), IdentityError> {
+        let a = self.apple()?;
+        let token = match token {
+            AppleToken::Access(t) => CoreRevocableToken::from(AccessToken::new(t.to_owned())),
+            AppleToken::Refresh(t) => CoreRevocableToken::from(RefreshToken::new(t.to_owned())),
+        };
+        let client = Self::apple_client(a)?
+            .set_revocation_url(RevocationUrl::from_url(a.config.revoke_url.clone()));
+        let http = OAuthHttp::new(&self.client);
+        client
+            .revoke_token(token)
+            .map_err(|e| rejected(format!("revocation: {e}")))?
+            .request_async(&http)
+            .await
+            .map_err(|e| oauth_failure(e, http.status()))
     }
 }
 
 #[async_trait]
 impl IdentityVerifier for ProviderIdentity {
     async fn apple_code(&self, code: &str) -> Result<ExternalIdentity, IdentityError> {
-        let (a, key, jwks) =
-            self.apple
-                .as_ref()
-                .ok_or(IdentityError::Upstream(UpstreamError::NotConfigured(
-                    "Sign in with Apple",
-                )))?;
+        let a = self.apple()?;
         let code = code.trim();
         if code.is_empty() || code.len() > 1024 {
             return Err(rejected("invalid authorization code"));
         }
-        let secret = Self::apple_client_secret(a, key)?;
-        let mut form = vec![
-            ("client_id", a.client_id.as_str()),
-            ("client_secret", secret.as_str()),
-            ("code", code),
-            ("grant_type", "authorization_code"),
-        ];
-        if let Some(r) = &a.redirect_uri {
-            form.push(("redirect_uri", r.as_str()));
-        }
-        let response = self
-            .client
-            .post(a.token_url.clone())
-            .form(&form)
-            .send()
+        let client =
+            Self::apple_client(a)?.set_token_uri(TokenUrl::from_url(a.config.token_url.clone()));
+        let http = OAuthHttp::new(&self.client);
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .request_async(&http)
             .await
-            .map_err(|e| unavailable("apple", e.without_url()))?;
-        let status = response.status();
-        if status.is_server_error() || status.as_u16() == 429 {
-            return Err(unavailable("apple", HttpStatus(status.as_u16())));
-        }
-        if !status.is_success() {
-            // 400 invalid_grant: a used, expired or forged code.
-            return Err(rejected(format!("Apple refused the code (HTTP {status})")));
-        }
-        let tokens: AppleTokens = response.json().await.map_err(|e| {
-            bad(
-                "apple",
-                format!("unreadable token answer: {}", e.without_url()),
-            )
-        })?;
-        verify_id_token(
-            &self.client,
-            jwks,
-            &tokens.id_token,
-            &[AppleConfig::ISSUER],
-            std::slice::from_ref(&a.client_id),
-            IdentityProvider::Apple,
-        )
-        .await
+            .map_err(|e| oauth_failure(e, http.status()))?;
+        let id_token = tokens
+            .id_token()
+            .ok_or_else(|| bad("apple", "the token answer has no id_token"))?;
+        a.jwks
+            .verify(&self.client, |keys| {
+                verify_id_token(
+                    keys,
+                    id_token,
+                    &a.issuer,
+                    std::slice::from_ref(&a.client_id),
+                    IdentityProvider::Apple,
+                )
+            })
+            .await
     }
 
     async fn apple_notification(&self, payload: &str) -> Result<AppleAccountEvent, IdentityError> {
-        let (a, _, jwks) =
-            self.apple
-                .as_ref()
-                .ok_or(IdentityError::Upstream(UpstreamError::NotConfigured(
-                    "Sign in with Apple",
-                )))?;
-        let key = signing_key(&self.client, jwks, payload.trim()).await?;
+        let a = self.apple()?;
+        let payload = payload.trim();
+        let header = jsonwebtoken::decode_header(payload).map_err(|_| rejected("not a JWT"))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(rejected(format!(
+                "algorithm {:?} is not accepted",
+                header.alg
+            )));
+        }
+        let kid = header
+            .kid
+            .ok_or_else(|| rejected("token without a key id"))?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[AppleConfig::ISSUER]);
-        validation.set_audience(std::slice::from_ref(&a.client_id));
+        validation.set_audience(std::slice::from_ref(&a.config.client_id));
         validation.leeway = SKEW_SECS;
         validation.set_required_spec_claims(&["iss", "aud", "iat"]);
         validation.validate_exp = false;
-        let data = jsonwebtoken::decode::<AppleNotice>(payload.trim(), &key, &validation)
-            .map_err(|e| rejected(format!("invalid notification: {e}")))?;
+        let notice = a
+            .jwks
+            .verify(&self.client, |keys| {
+                let key = keys
+                    .keys()
+                    .iter()
+                    .find(|k| k.key_id().is_some_and(|id| id.as_str() == kid))
+                    .and_then(decoding_key)
+                    .ok_or(Refusal::UnknownKey)?;
+                jsonwebtoken::decode::<AppleNotice>(payload, &key, &validation)
+                    .map(|data| data.claims)
+                    .map_err(|e| Refusal::Invalid(format!("invalid notification: {e}")))
+            })
+            .await?;
         // `events` is a JSON object, sent as a string.
-        let events: AppleEvents = match data.claims.events {
+        let events: AppleEvents = match notice.events {
             serde_json::Value::String(s) => serde_json::from_str(&s),
             other => serde_json::from_value(other),
         }
@@ -475,21 +718,24 @@ impl IdentityVerifier for ProviderIdentity {
     }
 
     async fn google_id_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError> {
-        let (g, jwks) =
+        let g =
             self.google
                 .as_ref()
                 .ok_or(IdentityError::Upstream(UpstreamError::NotConfigured(
                     "Google Sign-In",
                 )))?;
-        verify_id_token(
-            &self.client,
-            jwks,
-            token.trim(),
-            &["accounts.google.com", "https://accounts.google.com"],
-            &g.client_ids,
-            IdentityProvider::Google,
-        )
-        .await
+        let token = parse_id_token(token)?;
+        g.jwks
+            .verify(&self.client, |keys| {
+                verify_id_token(
+                    keys,
+                    &token,
+                    &g.issuer,
+                    &g.client_ids,
+                    IdentityProvider::Google,
+                )
+            })
+            .await
     }
 
     async fn facebook_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError> {
@@ -564,8 +810,8 @@ impl IdentityVerifier for ProviderIdentity {
                 .and_then(|e| EmailAddress::parse(e).ok()),
             // Not linked by e-mail: Facebook's e-mail is not a proof of the address here.
             email_verified: false,
-            given_name: name(me.first_name),
-            family_name: name(me.last_name),
+            given_name: name(me.first_name.as_deref()),
+            family_name: name(me.last_name.as_deref()),
         })
     }
 }

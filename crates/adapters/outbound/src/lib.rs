@@ -20,7 +20,7 @@ pub mod weather;
 pub use apns::{Apns, ApnsConfig};
 pub use calendars::WebCalendars;
 pub use guard::{forbidden_reason, FetchError, FetchLimits, Fetched, SafeFetcher};
-pub use identity::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
+pub use identity::{AppleConfig, AppleToken, FacebookConfig, GoogleConfig, ProviderIdentity};
 pub use places::{GooglePlaces, GooglePlacesConfig};
 pub use smtp::{SmtpConfig, SmtpMailer};
 pub use weather::{NoWeather, OpenMeteo, OpenMeteoConfig};

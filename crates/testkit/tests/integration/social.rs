@@ -14,6 +14,7 @@ use crate::support::{assert_error, assert_invalid, ok, sql};
 const KEY_A: &str = include_str!("../../../adapters/outbound/tests/keys/rsa_a.pem");
 const KEY_B: &str = include_str!("../../../adapters/outbound/tests/keys/rsa_b.pem");
 const N_A: &str = include_str!("../../../adapters/outbound/tests/keys/rsa_a.n");
+const N_B: &str = include_str!("../../../adapters/outbound/tests/keys/rsa_b.n");
 const APPLE_P8: &str = include_str!("../../../adapters/outbound/tests/keys/apple_key.p8");
 const CLIENT: &str = "42-ios.apps.googleusercontent.com";
 
@@ -36,7 +37,7 @@ fn google_token(sub: &str, email: &str, verified: bool) -> String {
     sign(
         KEY_A,
         &json!({
-            "iss": "accounts.google.com", "aud": CLIENT, "sub": sub, "email": email,
+            "iss": "https://accounts.google.com", "aud": CLIENT, "sub": sub, "email": email,
             "email_verified": verified, "given_name": "Jane", "family_name": "Doe",
             "iat": now(), "exp": now() + 3600
         }),
@@ -141,7 +142,7 @@ async fn forged_or_missing_google_tokens_are_refused() {
     let app = app_with_providers(&fakes).await;
     let forged = sign(
         KEY_B,
-        &json!({"iss": "accounts.google.com", "aud": CLIENT, "sub": "g-2",
+        &json!({"iss": "https://accounts.google.com", "aud": CLIENT, "sub": "g-2",
                 "email": "x@example.org", "email_verified": true, "exp": now() + 60}),
     );
     assert_error(
@@ -164,6 +165,93 @@ async fn forged_or_missing_google_tokens_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn expired_misaddressed_unsigned_hs256_or_rotated_out_google_tokens_get_the_same_401() {
+    // Google rotated: its keys are now "b" only.
+    let fakes = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/certs"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"keys": [{
+            "kty": "RSA", "kid": "b", "alg": "RS256", "use": "sig", "n": N_B.trim(), "e": "AQAB"
+        }]})))
+        .mount(&fakes)
+        .await;
+    let app = app_with_providers(&fakes).await;
+    let claims = |patch: Value| {
+        let mut c = json!({
+            "iss": "https://accounts.google.com", "aud": CLIENT, "sub": "g-9",
+            "email": "nine@example.org", "email_verified": true, "iat": now(), "exp": now() + 600
+        });
+        for (k, v) in patch.as_object().expect("object") {
+            c[k] = v.clone();
+        }
+        c
+    };
+    let signed = |kid: &str, pem: &str, claims: &Value| {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.into());
+        jsonwebtoken::encode(
+            &header,
+            claims,
+            &EncodingKey::from_rsa_pem(pem.as_bytes()).expect("key"),
+        )
+        .expect("sign")
+    };
+    let b64 = |v: &Value| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let refused = [
+        ("rotated-out key", signed("a", KEY_A, &claims(json!({})))),
+        (
+            "expired",
+            signed(
+                "b",
+                KEY_B,
+                &claims(json!({"exp": now() - 600, "iat": now() - 4200})),
+            ),
+        ),
+        (
+            "wrong audience",
+            signed("b", KEY_B, &claims(json!({"aud": "someone-else"}))),
+        ),
+        (
+            "alg none",
+            format!(
+                "{}.{}.",
+                b64(&json!({"alg": "none", "kid": "b"})),
+                b64(&claims(json!({})))
+            ),
+        ),
+        ("HS256 keyed with the public key", {
+            let mut h = Header::new(Algorithm::HS256);
+            h.kid = Some("b".into());
+            jsonwebtoken::encode(
+                &h,
+                &claims(json!({})),
+                &EncodingKey::from_secret(N_B.as_bytes()),
+            )
+            .expect("sign")
+        }),
+    ];
+    let mut bodies = Vec::new();
+    for (what, token) in refused {
+        let res = google(&app, &token).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{what}");
+        bodies.push(assert_error(
+            &res,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        ));
+    }
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "one body for every refusal: {bodies:?}"
+    );
+    // The current key works.
+    ok(&google(&app, &signed("b", KEY_B, &claims(json!({})))).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn apple_sign_in_verifies_the_id_token_apple_returns_and_names_new_users() {
     let fakes = provider_fakes().await;
     let id_token = |aud: &str| {
@@ -178,7 +266,7 @@ async fn apple_sign_in_verifies_the_id_token_apple_returns_and_names_new_users()
         .and(path("/auth/token"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "x", "id_token": id_token("club.calndr")})),
+                .set_body_json(json!({"access_token": "x", "token_type": "Bearer", "id_token": id_token("club.calndr")})),
         )
         .up_to_n_times(1)
         .mount(&fakes)
@@ -187,7 +275,7 @@ async fn apple_sign_in_verifies_the_id_token_apple_returns_and_names_new_users()
         .and(path("/auth/token"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(json!({"id_token": id_token("com.other.app")})),
+                .set_body_json(json!({"access_token": "y", "token_type": "Bearer", "id_token": id_token("com.other.app")})),
         )
         .mount(&fakes)
         .await;
@@ -234,7 +322,7 @@ async fn apples_consent_revoked_notification_unlinks_the_account_and_forgeries_a
     let fakes = provider_fakes().await;
     Mock::given(method("POST"))
         .and(path("/auth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id_token": sign(
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "z", "token_type": "Bearer", "id_token": sign(
             KEY_A,
             &json!({"iss": "https://appleid.apple.com", "aud": "club.calndr", "sub": "001.apple.9",
                     "email": "nine@privaterelay.appleid.com", "email_verified": "true",

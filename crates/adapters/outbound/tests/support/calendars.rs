@@ -3,7 +3,7 @@
 //! end to end against a local site through the SSRF guard.
 
 use calndr_domain::{ProviderKind, WebUrl};
-use calndr_outbound::calendars::{discover_in_html, parse_html, parse_ics, MAX_EVENTS};
+use calndr_outbound::calendars::{discover_in_html, parse_html, parse_ics, write_ics, MAX_EVENTS};
 use calndr_outbound::{FetchLimits, SafeFetcher, WebCalendars};
 use calndr_ports::{CalendarSource, ExternalError};
 use chrono::NaiveDate;
@@ -69,6 +69,179 @@ BEGIN:VEVENT\r\nSUMMARY:No start date\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     );
 }
 
+/// Feeds as Google Calendar, Outlook and Apple Calendar export them (in `tests/corpus/`), read
+/// for the school year 2025-26.
+fn corpus(file: &str) -> Vec<(NaiveDate, String)> {
+    let path = format!("{}/tests/corpus/{file}", env!("CARGO_MANIFEST_DIR"));
+    let ics = std::fs::read_to_string(&path).expect("corpus file");
+    titles(&parse_ics(&ics, d(2025, 8, 1), d(2026, 7, 31)))
+}
+
+fn expect(rows: &[(i32, u32, u32, &str)]) -> Vec<(NaiveDate, String)> {
+    rows.iter()
+        .map(|(y, m, day, t)| (d(*y, *m, *day), (*t).to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_google_export_with_utc_times_a_moved_and_a_cancelled_instance() {
+    assert_eq!(
+        corpus("google_school.ics"),
+        expect(&[
+            (2025, 9, 2, "Chess Club"),
+            (2025, 9, 3, "Early Dismissal"),
+            (2025, 9, 10, "Early Dismissal"),
+            // Sep 9 cancelled (RECURRENCE-ID + STATUS:CANCELLED); Sep 17 an EXDATE; the Sep 24
+            // instance moved to the 25th; UNTIL ends the series before Oct 1.
+            (2025, 9, 16, "Chess Club"),
+            (2025, 9, 25, "Early Dismissal"),
+            (2025, 10, 7, "Picture Day, Grades K-5"),
+            // 01:00Z on the 16th is 21:00 on the 15th in the feed's X-WR-TIMEZONE.
+            (2025, 10, 15, "Board of Education Meeting"),
+            (2025, 11, 24, "Thanksgiving Break, no school"),
+            (2026, 1, 1, "New Year's Day"),
+        ])
+    );
+}
+
+#[test]
+fn an_outlook_export_with_windows_zone_names_ordinals_bysetpos_and_tab_folding() {
+    let school_board = "School Board Work Session";
+    let staff = "Staff Development Day (No School)";
+    assert_eq!(
+        corpus("outlook_district.ics"),
+        expect(&[
+            (2025, 9, 9, school_board),
+            (2025, 9, 30, staff),
+            (2025, 10, 14, school_board),
+            (2025, 10, 31, staff),
+            (2025, 11, 11, school_board),
+            (2025, 11, 11, "Veterans Day - Schools Closed"),
+            (
+                2025,
+                11,
+                20,
+                "Parent-Teacher Conferences (Early Release for All Students)",
+            ),
+            (2025, 11, 28, staff),
+            // The second Tuesday of December is an EXDATE; the last weekday of the month, four
+            // times (COUNT) from September.
+            (2025, 12, 31, staff),
+            (2026, 1, 13, school_board),
+            (2026, 2, 10, school_board),
+            (2026, 3, 10, school_board),
+            (2026, 4, 14, school_board),
+            (2026, 5, 12, school_board),
+            (2026, 6, 9, school_board),
+            (2026, 7, 14, school_board),
+        ])
+    );
+}
+
+#[test]
+fn an_apple_export_with_floating_times_an_rdate_and_a_weekly_rule_across_the_dst_change() {
+    assert_eq!(
+        corpus("apple_daycare.ics"),
+        expect(&[
+            (2025, 10, 3, "Parent Breakfast"),
+            // 00:30 London time every Sunday: after the clocks go back on Oct 26 it is still
+            // Sunday (expanding in UTC would have put Nov 2 on Saturday the 1st).
+            (2025, 10, 19, "Sunday Storytime"),
+            (2025, 10, 26, "Sunday Storytime"),
+            (2025, 11, 2, "Sunday Storytime"),
+            (2025, 11, 16, "Sunday Storytime"),
+            (2025, 12, 24, "Closed - Christmas Eve"),
+            (2026, 5, 1, "Staff Appreciation Day - closed at noon"),
+        ])
+    );
+}
+
+#[test]
+fn a_written_feed_reads_back_and_keeps_its_zone_and_stable_uids() {
+    let events = vec![
+        calndr_domain::CalendarEvent::new(d(2025, 11, 24), "Thanksgiving Break, no school")
+            .expect("event"),
+        calndr_domain::CalendarEvent::new(d(2026, 1, 1), "New Year's Day").expect("event"),
+    ];
+    let ics = write_ics("Lincoln; closures", chrono_tz::America::New_York, &events);
+    assert!(ics.contains("X-WR-TIMEZONE:America/New_York"), "{ics}");
+    assert!(
+        ics.contains("SUMMARY:Thanksgiving Break\\, no school"),
+        "escaped: {ics}"
+    );
+    assert!(
+        ics.contains("UID:20251124-thanksgiving-break--no-school@calndr"),
+        "{ics}"
+    );
+    let without_stamps = |ics: &str| {
+        ics.lines()
+            .filter(|l| !l.starts_with("DTSTAMP"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        without_stamps(&ics),
+        without_stamps(&write_ics(
+            "Lincoln; closures",
+            chrono_tz::America::New_York,
+            &events
+        )),
+        "the same events are written the same way"
+    );
+    assert_eq!(
+        titles(&parse_ics(&ics, d(2025, 1, 1), d(2026, 12, 31))),
+        titles(&events)
+    );
+}
+
+#[test]
+fn a_feed_the_parser_refuses_whole_keeps_every_event_that_reads_on_its_own() {
+    let event = |day: &str, title: &str| {
+        format!("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:{day}\r\nSUMMARY:{title}\r\nEND:VEVENT\r\n")
+    };
+    let feeds = [
+        (
+            "a byte-order mark, blanks after BEGIN, a download cut short",
+            format!(
+                "\u{feff}BEGIN:VCALENDAR  \r\nX-WR-TIMEZONE:America/Chicago\r\n{}{}BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:2025",
+                event("20251124", "Closed"),
+                event("20251225", "Winter Break"),
+            ),
+        ),
+        (
+            "a stray line inside one event",
+            format!(
+                "BEGIN:VCALENDAR\r\n{}BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20251001\r\nthis is not a property\r\nSUMMARY:Lost\r\nEND:VEVENT\r\n{}END:VCALENDAR\r\n",
+                event("20251124", "Closed"),
+                event("20251225", "Winter Break"),
+            ),
+        ),
+    ];
+    for (what, ics) in feeds {
+        assert_eq!(
+            titles(&parse_ics(&ics, d(2025, 1, 1), d(2026, 12, 31))),
+            vec![
+                (d(2025, 11, 24), "Closed".to_owned()),
+                (d(2025, 12, 25), "Winter Break".to_owned()),
+            ],
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_rule_of_every_second_since_long_ago_costs_a_bounded_amount_of_work() {
+    let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:Spin\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250901\r\nSUMMARY:Still read\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let started = std::time::Instant::now();
+    let events = parse_ics(ics, d(2025, 1, 1), d(2026, 12, 31));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(
+        titles(&events),
+        vec![(d(2025, 9, 1), "Still read".to_owned())]
+    );
+}
+
 #[test]
 fn discovery_prefers_a_feed_then_the_calendar_page() {
     let base: url::Url = "https://school.example/home/".parse().expect("url");
@@ -86,6 +259,37 @@ fn discovery_prefers_a_feed_then_the_calendar_page() {
     assert_eq!(
         discover_in_html(ProviderKind::Daycare, &base, "<a href='/about'>About</a>"),
         None
+    );
+}
+
+#[test]
+fn discovery_reads_head_links_by_type_resolves_against_base_and_ignores_stylesheets() {
+    let base: url::Url = "https://school.example/about/".parse().expect("url");
+    let html = r#"<!doctype html><html><head>
+        <base href="https://cdn.school.example/site/">
+        <link rel="stylesheet" href="calendar.css">
+        <link rel="alternate" type="text/calendar" title="District calendar" href="feeds/district">
+        </head><body><a href="/calendar">Calendar</a></body></html>"#;
+    assert_eq!(
+        discover_in_html(ProviderKind::School, &base, html).map(|u| u.to_string()),
+        Some("https://cdn.school.example/site/feeds/district".to_owned())
+    );
+    let only_css = r#"<link rel="stylesheet" href="/calendar.css"><a href="/news">News</a>"#;
+    assert_eq!(
+        discover_in_html(ProviderKind::School, &base, only_css),
+        None
+    );
+}
+
+#[test]
+fn html_entities_and_broken_markup_are_read_as_a_browser_would() {
+    let html = "<table><tr><td>Dec 22, 2025<td>Winter Break &ndash; school&nbsp;closed<tr><td>Jan 2, 2026<td>Caf&eacute; &amp; Bake Sale</table>";
+    assert_eq!(
+        titles(&parse_html(ProviderKind::School, html, 2025)),
+        vec![
+            (d(2025, 12, 22), "Winter Break - school closed".to_owned()),
+            (d(2026, 1, 2), "Caf\u{e9} & Bake Sale".to_owned()),
+        ]
     );
 }
 
@@ -118,6 +322,21 @@ proptest! {
         let events = parse_ics(&ics, from, to);
         prop_assert!(events.len() <= MAX_EVENTS);
         prop_assert!(events.iter().all(|e| e.date >= from && e.date <= to && e.date >= first));
+    }
+
+    #[test]
+    fn written_feeds_read_back(days in prop::collection::btree_set(0i64..3650, 0..20), title in "[A-Za-z][A-Za-z,;:' ]{2,40}[A-Za-z]") {
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let events: Vec<_> = days.iter()
+            .map(|n| calndr_domain::CalendarEvent::new(d(2020, 1, 1) + chrono::Duration::days(*n), &title).expect("event"))
+            .collect();
+        let ics = write_ics("Feed", chrono_tz::Europe::Paris, &events);
+        let back = parse_ics(&ics, d(2019, 1, 1), d(2031, 1, 1));
+        let expected: Vec<(NaiveDate, String)> = titles(&events)
+            .into_iter()
+            .map(|(day, t)| (day, t.replace(';', "").split_whitespace().collect::<Vec<_>>().join(" ")))
+            .collect();
+        prop_assert_eq!(titles(&back), expected);
     }
 
     #[test]

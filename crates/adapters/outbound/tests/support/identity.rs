@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use calndr_domain::IdentityProvider;
-use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
+use calndr_outbound::{AppleConfig, AppleToken, FacebookConfig, GoogleConfig, ProviderIdentity};
 use calndr_ports::{IdentityError, IdentityVerifier, UpstreamError};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{json, Value};
@@ -16,6 +16,9 @@ const N_A: &str = include_str!("../keys/rsa_a.n");
 const N_B: &str = include_str!("../keys/rsa_b.n");
 const APPLE_P8: &str = include_str!("../keys/apple_key.p8");
 const APPLE_PUB: &str = include_str!("../keys/apple_key.pub.pem");
+const TLS_CA: &str = include_str!("../keys/tls_ca.pem");
+const TLS_CERT: &str = include_str!("../keys/tls_localhost.pem");
+const TLS_KEY: &str = include_str!("../keys/tls_localhost.key");
 const IOS_CLIENT: &str = "123-ios.apps.googleusercontent.com";
 
 fn jwk(kid: &str, n: &str) -> Value {
@@ -161,6 +164,22 @@ async fn google_tokens_with_a_wrong_issuer_audience_expiry_algorithm_or_signatur
             .expect("sign")
         }),
         ("garbage", "not-a-jwt".to_owned()),
+        (
+            "issued in the future",
+            sign(KEY_A, "a", &with(json!({"iat": now() + 600}))),
+        ),
+        (
+            "another audience of someone else's beside ours",
+            sign(
+                KEY_A,
+                "a",
+                &with(json!({"aud": [IOS_CLIENT, "someone-else"]})),
+            ),
+        ),
+        (
+            "Google's legacy scheme-less issuer (openidconnect needs the https issuer)",
+            sign(KEY_A, "a", &with(json!({"iss": "accounts.google.com"}))),
+        ),
     ];
     for (what, token) in cases {
         let why = rejected(verifier.google_id_token(&token).await);
@@ -172,6 +191,49 @@ async fn google_tokens_with_a_wrong_issuer_audience_expiry_algorithm_or_signatur
             .google_id_token(&sign(KEY_B, "b", &google_claims()))
             .await,
     );
+}
+
+#[tokio::test]
+async fn expiry_allows_a_minute_of_clock_skew_and_no_more() {
+    let server = jwks_server(json!([jwk("a", N_A)]), 3600).await;
+    let verifier = google(&server);
+    let expired_at = |ago: i64| {
+        let mut c = google_claims();
+        c["exp"] = json!(now() - ago);
+        c["iat"] = json!(now() - ago - 3600);
+        sign(KEY_A, "a", &c)
+    };
+    verifier
+        .google_id_token(&expired_at(20))
+        .await
+        .expect("20 s past exp: within the skew");
+    rejected(verifier.google_id_token(&expired_at(120)).await);
+}
+
+#[tokio::test]
+async fn every_configured_client_id_is_an_accepted_audience() {
+    let server = jwks_server(json!([jwk("a", N_A)]), 3600).await;
+    let verifier = ProviderIdentity::new(
+        Some(GoogleConfig {
+            client_ids: vec!["web.apps.googleusercontent.com".into(), IOS_CLIENT.into()],
+            jwks_url: format!("{}/certs", server.uri()).parse().expect("url"),
+        }),
+        None,
+        None,
+        Duration::from_secs(2),
+    )
+    .expect("verifier");
+    let id = verifier
+        .google_id_token(&sign(KEY_A, "a", &google_claims()))
+        .await
+        .expect("the second client id");
+    assert_eq!(id.subject.as_str(), "1098765");
+    let mut both = google_claims();
+    both["aud"] = json!(["web.apps.googleusercontent.com", IOS_CLIENT]);
+    verifier
+        .google_id_token(&sign(KEY_A, "a", &both))
+        .await
+        .expect("both audiences are ours");
 }
 
 #[tokio::test]
@@ -239,7 +301,52 @@ async fn google_keys_unreachable_is_unavailable_not_a_rejection() {
 
 // ---- Apple ----------------------------------------------------------------------------------
 
+/// An https front for `backend` (oauth2 revokes tokens over https only): TLS with the test CA's
+/// certificate for 127.0.0.1, then the bytes as they are.
+async fn tls_front(backend: &MockServer) -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_slice_iter(TLS_CERT.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .expect("cert");
+    let key = PrivateKeyDer::from_pem_slice(TLS_KEY.as_bytes()).expect("key");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .expect("config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let backend = *backend.address();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let (Ok(mut tls), Ok(mut plain)) = (
+                    acceptor.accept(tcp).await,
+                    tokio::net::TcpStream::connect(backend).await,
+                ) else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    format!("https://127.0.0.1:{port}")
+}
+
 fn apple(server: &MockServer) -> ProviderIdentity {
+    apple_at(server, &format!("{}/auth/revoke", server.uri()))
+}
+
+/// Apple whose revocation endpoint is `revoke_url` (an https front of `server`).
+fn apple_at(server: &MockServer, revoke_url: &str) -> ProviderIdentity {
     ProviderIdentity::new(
         None,
         Some(AppleConfig {
@@ -249,12 +356,15 @@ fn apple(server: &MockServer) -> ProviderIdentity {
             private_key_pem: APPLE_P8.into(),
             redirect_uri: None,
             token_url: format!("{}/auth/token", server.uri()).parse().expect("url"),
+            revoke_url: revoke_url.parse().expect("url"),
             jwks_url: format!("{}/certs", server.uri()).parse().expect("url"),
         }),
         None,
         Duration::from_secs(2),
     )
     .expect("verifier")
+    .trusting(TLS_CA.as_bytes())
+    .expect("test CA")
 }
 
 fn apple_id_token(aud: &str) -> String {
@@ -329,11 +439,99 @@ async fn a_refused_code_or_an_id_token_for_another_app_is_rejected() {
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id_token": apple_id_token("com.someone.else")
+            "access_token": "a1", "token_type": "Bearer", "id_token": apple_id_token("com.someone.else")
         })))
         .mount(&other)
         .await;
     rejected(apple(&other).apple_code("c0de").await);
+}
+
+#[tokio::test]
+async fn an_apple_token_is_revoked_with_the_client_secret_and_a_type_hint() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/revoke"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let front = tls_front(&server).await;
+    let apple = apple_at(&server, &format!("{front}/auth/revoke"));
+    apple
+        .revoke_apple_token(AppleToken::Refresh("r1"))
+        .await
+        .expect("revoked");
+    apple
+        .revoke_apple_token(AppleToken::Access("a1"))
+        .await
+        .expect("revoked");
+    let sent = server.received_requests().await.unwrap_or_default();
+    let forms: Vec<std::collections::HashMap<String, String>> = sent
+        .iter()
+        .map(|r| url::form_urlencoded::parse(&r.body).into_owned().collect())
+        .collect();
+    assert_eq!(
+        (
+            forms[0]["token"].as_str(),
+            forms[0]["token_type_hint"].as_str()
+        ),
+        ("r1", "refresh_token")
+    );
+    assert_eq!(
+        (
+            forms[1]["token"].as_str(),
+            forms[1]["token_type_hint"].as_str()
+        ),
+        ("a1", "access_token")
+    );
+    assert_eq!(forms[0]["client_id"], "club.calndr");
+    let header = jsonwebtoken::decode_header(&forms[0]["client_secret"]).expect("jwt");
+    assert_eq!(header.alg, Algorithm::ES256);
+}
+
+#[tokio::test]
+async fn a_refused_revocation_is_rejected_and_apple_down_is_unavailable() {
+    let refused = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/revoke"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_client"})))
+        .mount(&refused)
+        .await;
+    let front = tls_front(&refused).await;
+    rejected(
+        apple_at(&refused, &format!("{front}/auth/revoke"))
+            .revoke_apple_token(AppleToken::Refresh("r1"))
+            .await,
+    );
+    let down = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&down)
+        .await;
+    let front = tls_front(&down).await;
+    let r = apple_at(&down, &format!("{front}/auth/revoke"))
+        .revoke_apple_token(AppleToken::Refresh("r1"))
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(IdentityError::Upstream(UpstreamError::Unavailable { .. }))
+        ),
+        "{r:?}"
+    );
+    let exchange = apple(&down).apple_code("c0de").await;
+    assert!(
+        matches!(
+            exchange,
+            Err(IdentityError::Upstream(UpstreamError::Unavailable { .. }))
+        ),
+        "{exchange:?}"
+    );
+    assert_eq!(
+        down.received_requests().await.map_or(0, |r| r.len()),
+        2,
+        "neither a revocation nor a one-time code exchange is retried"
+    );
 }
 
 // ---- Facebook -------------------------------------------------------------------------------

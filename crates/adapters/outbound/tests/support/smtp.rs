@@ -93,10 +93,15 @@ async fn a_message_goes_through_the_smtp_dialogue_with_both_parts_and_no_header_
         !data.lines().any(|l| l.starts_with("Bcc:")),
         "no injected header: {data}"
     );
+    // The text in canonical form (RFC 2046: CRLF line breaks), the dot line intact.
     let b64 = base64::engine::general_purpose::STANDARD;
     assert!(
-        data.contains(&b64.encode("Your code is 123456\n.\nDot line")),
+        data.contains(&b64.encode("Your code is 123456\r\n.\r\nDot line")),
         "{data}"
+    );
+    assert!(
+        data.contains("Subject: Votre code") && !data.contains("Y29kZQ0K"),
+        "the subject is one line: {data}"
     );
 }
 
