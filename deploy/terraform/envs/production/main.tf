@@ -37,4 +37,5 @@ module "calndr" {
 
   log_retention_days = 7
   alarm_emails       = var.alarm_emails
+  provider_secrets   = var.provider_secrets
 }

@@ -116,6 +116,12 @@ variable "extra_environment" {
   default     = {}
 }
 
+variable "provider_secrets" {
+  description = "Provider secret parameters under /<project>/<env>/ that an operator has set (docs/operations.md, \"Provider secrets\"); only these are wired into the task definitions."
+  type        = set(string)
+  default     = []
+}
+
 variable "ses_identity" {
   description = "SES identity (domain or address) the application may send mail from."
   type        = string
