@@ -74,6 +74,7 @@ locals {
       CALNDR_S3_BUCKET = module.storage.assets_bucket_name
       RUST_LOG         = "info"
     },
+    var.sns_platform_application_arn == "" ? {} : { CALNDR_SNS_PLATFORM_APPLICATION_ARN = var.sns_platform_application_arn },
     var.extra_environment,
   )
 }
@@ -164,6 +165,8 @@ module "iam" {
   log_group_arns     = [module.ecs.log_group_arn]
   assets_bucket_arn  = module.storage.assets_bucket_arn
   ses_identity       = var.ses_identity
+
+  sns_platform_application_arn = var.sns_platform_application_arn
 }
 
 module "rds" {

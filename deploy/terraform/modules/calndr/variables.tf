@@ -122,6 +122,12 @@ variable "provider_secrets" {
   default     = []
 }
 
+variable "sns_platform_application_arn" {
+  description = "Optional SNS platform application (APNs) for push through SNS instead of APNs directly; empty: none."
+  type        = string
+  default     = ""
+}
+
 variable "ses_identity" {
   description = "SES identity (domain or address) the application may send mail from."
   type        = string
