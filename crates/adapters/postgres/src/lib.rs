@@ -16,7 +16,11 @@ mod providers;
 mod records;
 pub mod schema;
 mod seed;
+mod service_role;
+mod tls;
 
-pub use migrate::{applied_migrations, revert_all_migrations, run_migrations};
+pub use migrate::{applied_migrations, revert_all_migrations, run_migrations, run_migrations_tls};
 pub use pool::{PgConfig, PgStore};
 pub use seed::{seed, SEED_EMAIL_DOMAIN};
+pub use service_role::ensure_service_role;
+pub use tls::{PgTls, TlsMode, DEFAULT_CA_FILE};

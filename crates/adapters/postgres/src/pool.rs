@@ -5,10 +5,12 @@ use calndr_ports::{HealthCheck, PoolInfo, PoolState, StoreError};
 use deadpool::managed::Timeouts;
 use deadpool::Runtime;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncPgConnection, RunQueryDsl as _};
+use futures_util::FutureExt as _;
 
 use crate::error::{from_diesel, from_pool};
+use crate::tls::PgTls;
 
 /// Pool settings. Every wait is bounded: a request never hangs on a dead database.
 #[derive(Debug, Clone)]
@@ -17,6 +19,8 @@ pub struct PgConfig {
     pub wait_timeout: Duration,
     pub create_timeout: Duration,
     pub recycle_timeout: Duration,
+    /// TLS to the server (`CALNDR_DATABASE_TLS`); plaintext by default.
+    pub tls: PgTls,
 }
 
 impl Default for PgConfig {
@@ -26,6 +30,7 @@ impl Default for PgConfig {
             wait_timeout: Duration::from_secs(5),
             create_timeout: Duration::from_secs(5),
             recycle_timeout: Duration::from_secs(5),
+            tls: PgTls::default(),
         }
     }
 }
@@ -44,7 +49,15 @@ impl std::fmt::Debug for PgStore {
 }
 
 fn build(url: &str, cfg: &PgConfig) -> Result<Pool<AsyncPgConnection>, StoreError> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    let manager = match cfg.tls.connector()? {
+        None => AsyncDieselConnectionManager::<AsyncPgConnection>::new(url),
+        Some(tls) => {
+            let mut setup = ManagerConfig::default();
+            setup.custom_setup =
+                Box::new(move |url| crate::tls::establish(url.to_owned(), tls.clone()).boxed());
+            AsyncDieselConnectionManager::new_with_config(url, setup)
+        }
+    };
     Pool::builder(manager)
         .max_size(cfg.pool_size)
         .timeouts(Timeouts {
