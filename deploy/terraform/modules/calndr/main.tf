@@ -305,4 +305,7 @@ module "monitoring" {
   redis_node_ids          = [for i in range(var.redis_num_nodes) : format("%s-%03d", local.name, i + 1)]
   route53_health_check_id = module.alb.route53_health_check_id
   app_log_group_name      = module.ecs.log_group_name
+
+  # The slow-query metric filters sit on the RDS instances' log groups.
+  depends_on = [module.rds]
 }
