@@ -23,6 +23,7 @@ module "calndr" {
   max_tasks           = 10
   fargate_spot_weight = 0
   ses_identity        = "calndr.club"
+  manage_ses_identity = true
 
   db_instance_class        = "db.t4g.medium"
   db_allocated_storage     = 50

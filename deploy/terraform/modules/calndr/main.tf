@@ -309,3 +309,28 @@ module "monitoring" {
   # The slow-query metric filters sit on the RDS instances' log groups.
   depends_on = [module.rds]
 }
+
+# ---- SES sender identity ------------------------------------------------------------------------
+# The domain identity the task role may send from, signed with Easy DKIM (2048-bit keys); the three
+# DKIM CNAMEs go into the hosted zone, and SES verifies the domain through them. One environment
+# owns it (both send from the same domain in the same account): production.
+
+resource "aws_sesv2_email_identity" "sender" {
+  count = var.manage_ses_identity ? 1 : 0
+
+  email_identity = var.ses_identity
+
+  dkim_signing_attributes {
+    next_signing_key_length = "RSA_2048_BIT"
+  }
+}
+
+resource "aws_route53_record" "ses_dkim" {
+  count = var.manage_ses_identity ? 3 : 0
+
+  zone_id = data.aws_route53_zone.this.zone_id
+  name    = "${aws_sesv2_email_identity.sender[0].dkim_signing_attributes[0].tokens[count.index]}._domainkey.${var.ses_identity}"
+  type    = "CNAME"
+  ttl     = 1800
+  records = ["${aws_sesv2_email_identity.sender[0].dkim_signing_attributes[0].tokens[count.index]}.dkim.amazonses.com"]
+}

@@ -128,6 +128,12 @@ variable "sns_platform_application_arn" {
   default     = ""
 }
 
+variable "manage_ses_identity" {
+  description = "Create the SES domain identity ses_identity with its DKIM records (one environment per account and domain)."
+  type        = bool
+  default     = false
+}
+
 variable "ses_identity" {
   description = "SES identity (domain or address) the application may send mail from."
   type        = string
