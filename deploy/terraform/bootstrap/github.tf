@@ -11,7 +11,7 @@
 #
 # Each deploy role applies Terraform for its own environment only: it may not touch the other
 # environment's state, parameters or tagged resources, nor the CI/CD roles, the OIDC provider and
-# the state bucket, key and lock table that this bootstrap owns.
+# the state bucket, key and lock table, and the account's CloudTrail that this bootstrap owns.
 #
 # Two locks on each deploy role, one on each side:
 #   GitHub: the environment admits deployments from `main` only (deployment branch policy), and
@@ -38,6 +38,8 @@ locals {
       aws_s3_bucket.state.arn,
       aws_s3_bucket.logs.arn,
       aws_dynamodb_table.locks.arn,
+      aws_cloudtrail.account.arn,
+      aws_kms_key.cloudtrail.arn,
     ],
   )
 }
