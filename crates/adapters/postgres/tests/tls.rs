@@ -31,11 +31,36 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// A PostgreSQL tool from PATH, else from the newest /usr/lib/postgresql/<version>/bin (Debian
+/// and Ubuntu keep the server tools there, off PATH).
+fn pg_tool(tool: &str) -> String {
+    let on_path = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if on_path {
+        return tool.to_owned();
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dir| {
+            dir.filter_map(|e| e.ok().map(|e| e.path().join("bin").join(tool)))
+                .collect()
+        })
+        .unwrap_or_default();
+    versions.retain(|p| p.exists());
+    versions.sort();
+    versions
+        .pop()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| panic!("{tool} is neither on PATH nor in /usr/lib/postgresql/*/bin"))
+}
+
 /// PostgreSQL refuses to run as root: run its tools as the `postgres` user then.
 fn pg(tool: &str) -> Command {
+    let tool = pg_tool(tool);
     if is_root() {
         let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", tool]);
+        c.args(["-u", "postgres", "--", &tool]);
         c
     } else {
         Command::new(tool)
