@@ -6,136 +6,145 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use calndr_app::AppError;
 use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
-/// Every error code the API emits, with its status. Clients switch on `code`, never on `detail`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    ValidationFailed,
-    MalformedBody,
-    BadRequest,
-    InvalidCredentials,
-    EmailNotVerified,
-    NotAuthenticated,
-    InvalidToken,
-    WrongPassword,
-    Forbidden,
-    NotFound,
-    RouteNotFound,
-    MethodNotAllowed,
-    EmailTaken,
-    Conflict,
-    InvalidEnrollmentCode,
-    InvalidVerificationCode,
-    FamilyMismatch,
-    NotAnImage,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    RateLimited,
-    ProviderNotConfigured,
-    ServiceUnavailable,
-    UpstreamUnavailable,
-    UpstreamBadResponse,
-    InternalError,
-}
-
-impl ErrorCode {
-    pub const ALL: [ErrorCode; 26] = [
-        Self::ValidationFailed,
-        Self::MalformedBody,
-        Self::BadRequest,
-        Self::InvalidCredentials,
-        Self::EmailNotVerified,
-        Self::NotAuthenticated,
-        Self::InvalidToken,
-        Self::WrongPassword,
-        Self::Forbidden,
-        Self::NotFound,
-        Self::RouteNotFound,
-        Self::MethodNotAllowed,
-        Self::EmailTaken,
-        Self::Conflict,
-        Self::InvalidEnrollmentCode,
-        Self::InvalidVerificationCode,
-        Self::FamilyMismatch,
-        Self::NotAnImage,
-        Self::PayloadTooLarge,
-        Self::UnsupportedMediaType,
-        Self::RateLimited,
-        Self::ProviderNotConfigured,
-        Self::ServiceUnavailable,
-        Self::UpstreamUnavailable,
-        Self::UpstreamBadResponse,
-        Self::InternalError,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ValidationFailed => "validation_failed",
-            Self::MalformedBody => "malformed_body",
-            Self::BadRequest => "bad_request",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::EmailNotVerified => "email_not_verified",
-            Self::NotAuthenticated => "not_authenticated",
-            Self::InvalidToken => "invalid_token",
-            Self::WrongPassword => "wrong_password",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not_found",
-            Self::RouteNotFound => "route_not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::EmailTaken => "email_taken",
-            Self::Conflict => "conflict",
-            Self::InvalidEnrollmentCode => "invalid_enrollment_code",
-            Self::InvalidVerificationCode => "invalid_verification_code",
-            Self::FamilyMismatch => "family_mismatch",
-            Self::NotAnImage => "not_an_image",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::RateLimited => "rate_limited",
-            Self::ProviderNotConfigured => "provider_not_configured",
-            Self::ServiceUnavailable => "service_unavailable",
-            Self::UpstreamUnavailable => "upstream_unavailable",
-            Self::UpstreamBadResponse => "upstream_bad_response",
-            Self::InternalError => "internal_error",
+/// Declares [`ErrorCode`] once: each variant with its wire string, its HTTP status and what it
+/// means. `ALL`, `as_str`, `status` and `meaning` are generated, so a new code cannot be left out
+/// of the list, the OpenAPI schema or the docs table.
+macro_rules! error_codes {
+    ($($variant:ident = $code:literal, $status:ident, $meaning:literal;)+) => {
+        /// Every error code the API emits, with its status. Clients switch on `code`, never on
+        /// `detail`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $(#[doc = $meaning] $variant,)+
         }
-    }
 
-    pub fn status(self) -> StatusCode {
-        match self {
-            Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::MalformedBody
-            | Self::BadRequest
-            | Self::InvalidEnrollmentCode
-            | Self::InvalidVerificationCode
-            | Self::FamilyMismatch
-            | Self::NotAnImage => StatusCode::BAD_REQUEST,
-            Self::InvalidCredentials
-            | Self::EmailNotVerified
-            | Self::NotAuthenticated
-            | Self::InvalidToken => StatusCode::UNAUTHORIZED,
-            Self::WrongPassword | Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken | Self::Conflict => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Self::ProviderNotConfigured | Self::ServiceUnavailable | Self::UpstreamUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant,)+];
+
+            /// The snake_case string clients see in `code`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)+
+                }
             }
-            Self::UpstreamBadResponse => StatusCode::BAD_GATEWAY,
-            Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(Self::$variant => StatusCode::$status,)+
+                }
+            }
+
+            /// When the API answers this code (for the OpenAPI document and the docs).
+            pub const fn meaning(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $meaning,)+
+                }
+            }
         }
+    };
+}
+
+error_codes! {
+    ValidationFailed = "validation_failed", UNPROCESSABLE_ENTITY,
+        "A value is missing, malformed or out of range; `field` names it";
+    MalformedBody = "malformed_body", BAD_REQUEST,
+        "The body, query string or path cannot be read at all";
+    BadRequest = "bad_request", BAD_REQUEST,
+        "A well-formed request the service refuses; `detail` says why";
+    NoFamily = "no_family", BAD_REQUEST,
+        "The caller belongs to no family, and the request is about one";
+    InvalidResetToken = "invalid_reset_token", BAD_REQUEST,
+        "The password-reset code is malformed, expired or already used";
+    InvalidEnrollmentCode = "invalid_enrollment_code", BAD_REQUEST,
+        "The enrollment code is unknown, expired, revoked or spent";
+    InvalidVerificationCode = "invalid_verification_code", BAD_REQUEST,
+        "The e-mail verification code is wrong, expired or used up";
+    FamilyMismatch = "family_mismatch", BAD_REQUEST,
+        "The family id sent does not match the enrollment code's family";
+    NotAnImage = "not_an_image", BAD_REQUEST,
+        "The upload is not a JPEG, PNG, GIF, WebP or HEIC image";
+    InvalidCredentials = "invalid_credentials", UNAUTHORIZED,
+        "Unknown e-mail address or wrong password";
+    EmailNotVerified = "email_not_verified", UNAUTHORIZED,
+        "The account's e-mail address is not verified yet";
+    NotAuthenticated = "not_authenticated", UNAUTHORIZED,
+        "No bearer token, or one that no longer names an account";
+    InvalidToken = "invalid_token", UNAUTHORIZED,
+        "A token or identity credential is malformed, expired or not ours";
+    WrongPassword = "wrong_password", FORBIDDEN,
+        "The current password given for a change is wrong";
+    Forbidden = "forbidden", FORBIDDEN,
+        "The record is visible to the caller but not theirs to change";
+    NotFound = "not_found", NOT_FOUND,
+        "No such record (or it belongs to another family)";
+    RouteNotFound = "route_not_found", NOT_FOUND,
+        "No route has this path";
+    MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED,
+        "The path exists but not with this method; `Allow` lists the methods";
+    EmailTaken = "email_taken", CONFLICT,
+        "An account already uses this e-mail address";
+    Conflict = "conflict", CONFLICT,
+        "The record already exists (a uniqueness rule of the service)";
+    PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE,
+        "The body or upload is larger than the limit";
+    UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE,
+        "The body's `Content-Type` is not the one the route reads";
+    RateLimited = "rate_limited", TOO_MANY_REQUESTS,
+        "Too many attempts; retry after `Retry-After` seconds";
+    ProviderNotConfigured = "provider_not_configured", SERVICE_UNAVAILABLE,
+        "The outside service this needs is not configured on this server";
+    ServiceUnavailable = "service_unavailable", SERVICE_UNAVAILABLE,
+        "The database, cache or another dependency is unreachable";
+    UpstreamUnavailable = "upstream_unavailable", SERVICE_UNAVAILABLE,
+        "An outside service did not answer in time";
+    UpstreamBadResponse = "upstream_bad_response", BAD_GATEWAY,
+        "An outside service answered something unusable";
+    InternalError = "internal_error", INTERNAL_SERVER_ERROR,
+        "A bug; the body is opaque and the cause is logged";
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
+
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> RefOr<Schema> {
+        let table: String = Self::ALL
+            .iter()
+            .map(|c| {
+                format!(
+                    "\n- `{}` ({}): {}",
+                    c.as_str(),
+                    c.status().as_u16(),
+                    c.meaning()
+                )
+            })
+            .collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(Self::ALL.iter().map(|c| c.as_str())))
+            .description(Some(format!(
+                "Stable machine-readable code; switch on it, never on `detail`:{table}"
+            )))
+            .into()
+    }
+}
+
+impl ToSchema for ErrorCode {}
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Human-readable message (English). Do not parse it.
     pub detail: String,
-    /// Stable machine-readable code, e.g. `validation_failed`, `email_taken`.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// The offending input field, for `validation_failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -196,7 +205,7 @@ impl ResponseError for ApiError {
         }
         res.json(ErrorBody {
             detail: self.detail.clone(),
-            code: self.code.as_str(),
+            code: self.code,
             field: self.field.clone(),
         })
     }
@@ -212,21 +221,18 @@ impl From<AppError> for ApiError {
             AppError::EmailNotVerified => Self::new(C::EmailNotVerified, detail),
             AppError::NotAuthenticated => Self::not_authenticated(),
             AppError::InvalidToken => Self::new(C::InvalidToken, detail),
+            AppError::InvalidResetToken => Self::new(C::InvalidResetToken, detail),
             AppError::WrongCurrentPassword => Self::new(C::WrongPassword, detail),
             AppError::EmailTaken => Self::new(C::EmailTaken, detail),
             AppError::InvalidEnrollmentCode => Self::new(C::InvalidEnrollmentCode, detail),
             AppError::InvalidVerificationCode => Self::new(C::InvalidVerificationCode, detail),
             AppError::FamilyMismatch => Self::new(C::FamilyMismatch, detail),
+            AppError::NoFamily => Self::new(C::NoFamily, detail),
             AppError::NotFound(_) => Self::new(C::NotFound, detail),
             AppError::Forbidden(_) => Self::new(C::Forbidden, detail),
             AppError::Conflict(_) => Self::new(C::Conflict, detail),
-            AppError::BadRequest { code, detail } => {
-                let c = match code {
-                    "not_an_image" => C::NotAnImage,
-                    _ => C::BadRequest,
-                };
-                Self::new(c, detail)
-            }
+            AppError::Refused(_) => Self::new(C::BadRequest, detail),
+            AppError::NotAnImage(_) => Self::new(C::NotAnImage, detail),
             AppError::PayloadTooLarge { detail } => Self::new(C::PayloadTooLarge, detail),
             AppError::RateLimited { retry_after_secs } => Self {
                 retry_after_secs: Some(retry_after_secs),
@@ -271,12 +277,88 @@ mod tests {
         let mut seen = HashSet::new();
         for c in ErrorCode::ALL {
             let s = c.as_str();
+            assert!(!c.meaning().is_empty(), "{s} has no meaning");
             assert!(seen.insert(s), "duplicate {s}");
             assert!(
                 s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'),
                 "{s}"
             );
         }
+    }
+
+    /// The table of codes as docs/api-notes.md shows it, generated from the enum.
+    fn markdown_table() -> String {
+        let mut table = String::from("| code | status | when |\n|---|---|---|\n");
+        for c in ErrorCode::ALL {
+            let status = c.status().as_u16();
+            table.push_str(&format!(
+                "| `{}` | {status} | {} |\n",
+                c.as_str(),
+                c.meaning()
+            ));
+        }
+        table
+    }
+
+    #[test]
+    fn the_docs_list_every_code_with_its_status() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api-notes.md");
+        let docs = std::fs::read_to_string(path).unwrap_or_default();
+        let table = markdown_table();
+        assert!(
+            docs.contains(&table),
+            "docs/api-notes.md must contain the table of error codes, exactly:\n\n{table}"
+        );
+    }
+
+    #[test]
+    fn each_app_error_maps_to_its_code_and_keeps_its_detail() {
+        use calndr_app::{NotAnImage, Refusal};
+        let cases = [
+            (
+                AppError::NoFamily,
+                ErrorCode::NoFamily,
+                "User is not a member of a family",
+            ),
+            (
+                AppError::InvalidResetToken,
+                ErrorCode::InvalidResetToken,
+                "Invalid or expired token",
+            ),
+            (
+                Refusal::NothingToUpdate.into(),
+                ErrorCode::BadRequest,
+                "No data provided for update",
+            ),
+            (
+                Refusal::BySource("Calendar page not found".into()).into(),
+                ErrorCode::BadRequest,
+                "Calendar page not found",
+            ),
+            (
+                NotAnImage::UnknownKind.into(),
+                ErrorCode::NotAnImage,
+                "File must be an image (JPEG, PNG, GIF, WebP or HEIC)",
+            ),
+        ];
+        for (app, code, detail) in cases {
+            let e = ApiError::from(app);
+            assert_eq!((e.code, e.detail.as_str()), (code, detail));
+            assert_eq!(e.code.status(), StatusCode::BAD_REQUEST, "{detail}");
+        }
+    }
+
+    #[test]
+    fn the_body_carries_the_code_as_its_string() {
+        let body = ErrorBody {
+            detail: "x".into(),
+            code: ErrorCode::NoFamily,
+            field: None,
+        };
+        assert_eq!(
+            serde_json::to_value(body).unwrap_or_default(),
+            serde_json::json!({"detail": "x", "code": "no_family"})
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod login_form;
 pub mod metrics;
+pub mod no_route;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -28,14 +29,6 @@ pub use state::{ApiSettings, ApiState, Readiness};
 pub const JSON_LIMIT: usize = 1024 * 1024;
 /// Largest form body accepted (login, device token).
 pub const FORM_LIMIT: usize = 64 * 1024;
-
-async fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(ErrorBody {
-        detail: "Not Found".into(),
-        code: ErrorCode::RouteNotFound.as_str(),
-        field: None,
-    })
-}
 
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
@@ -167,7 +160,7 @@ pub fn build_app(
         .service(
             SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi-ui.json", ApiDoc::openapi()),
         )
-        .default_service(web::to(not_found))
+        .default_service(web::to(no_route::no_route))
         .wrap(from_fn(telemetry::telemetry))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
 }

@@ -469,10 +469,7 @@ impl AccountService {
     /// `POST /auth/reset-password`: sets a new password with a reset token. The token stops
     /// working once the password has changed.
     pub async fn reset_password(&self, token: &str, new: &str) -> Result<(), AppError> {
-        let invalid = || AppError::BadRequest {
-            code: "invalid_token",
-            detail: "Invalid or expired token".into(),
-        };
+        let invalid = || AppError::InvalidResetToken;
         let claims = self
             .deps
             .tokens

@@ -18,10 +18,7 @@ pub struct Principal {
 impl Principal {
     /// The caller's family, for family-scoped use cases.
     pub fn family(&self) -> Result<FamilyId, AppError> {
-        self.family_id.ok_or(AppError::BadRequest {
-            code: "no_family",
-            detail: "User is not a member of a family".into(),
-        })
+        self.family_id.ok_or(AppError::NoFamily)
     }
 
     fn encode(&self) -> String {

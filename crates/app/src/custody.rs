@@ -868,10 +868,7 @@ impl CustodyService {
         self.template(who, id).await?;
         let members = self.members(family).await?;
         let [p1, p2, ..] = members.as_slice() else {
-            return Err(AppError::BadRequest {
-                code: "bad_request",
-                detail: "A schedule needs two family members".into(),
-            });
+            return Err(crate::Refusal::ScheduleNeedsTwoMembers.into());
         };
         let parents = [p1.user.id, p2.user.id];
         let names = Names::of(&members);

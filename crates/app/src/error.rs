@@ -15,6 +15,10 @@ pub enum AppError {
     NotAuthenticated,
     #[error("Invalid token")]
     InvalidToken,
+    /// A password-reset code that is malformed, forged, expired or spent. Not `InvalidToken`: the
+    /// caller's session is fine, only the mailed code is not.
+    #[error("Invalid or expired token")]
+    InvalidResetToken,
     #[error("Invalid current password")]
     WrongCurrentPassword,
     #[error("Email already registered")]
@@ -25,6 +29,9 @@ pub enum AppError {
     InvalidVerificationCode,
     #[error("Family ID does not match enrollment code")]
     FamilyMismatch,
+    /// A family-scoped use case called by someone who belongs to no family.
+    #[error("User is not a member of a family")]
+    NoFamily,
     #[error("{0} not found")]
     NotFound(&'static str),
     /// The record exists and is visible, but the caller may not change it: 403.
@@ -33,8 +40,12 @@ pub enum AppError {
     /// A uniqueness rule of the business (e.g. one reminder per family and date): 409.
     #[error("{0}")]
     Conflict(String),
-    #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    /// A well-formed request the business refuses, for the reason given: 400.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// An upload that is not an image of a kind we accept: 400.
+    #[error(transparent)]
+    NotAnImage(#[from] NotAnImage),
     #[error("{detail}")]
     PayloadTooLarge { detail: String },
     #[error("Too many requests; try again in {retry_after_secs} seconds")]
@@ -58,6 +69,36 @@ pub enum AppError {
     Unavailable(#[source] BoxError),
     #[error("Unexpected error")]
     Unexpected(#[source] BoxError),
+}
+
+/// Why a well-formed request was refused. The text is the `detail` the client shows.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    #[error("No data provided for update")]
+    NothingToUpdate,
+    #[error("A schedule needs two family members")]
+    ScheduleNeedsTwoMembers,
+    #[error("The provider did not share an e-mail address; allow it and try again")]
+    NoEmailFromProvider,
+    #[error("Custody events should use /api/custody endpoint")]
+    CustodyEventsHaveTheirOwnRoute,
+    #[error("Daycare provider has no website URL")]
+    NoDaycareWebsite,
+    /// An outside source (place search, calendar page) refused the request; its text is safe to
+    /// show.
+    #[error("{0}")]
+    BySource(String),
+}
+
+/// Why an upload is not accepted as an image.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+pub enum NotAnImage {
+    /// The part's declared content type is not `image/*`.
+    #[error("File must be an image")]
+    NotDeclared,
+    /// Declared as an image, but its bytes are none of the kinds we read.
+    #[error("File must be an image (JPEG, PNG, GIF, WebP or HEIC)")]
+    UnknownKind,
 }
 
 impl From<StoreError> for AppError {

@@ -9,7 +9,7 @@ use calndr_domain::{
 use calndr_ports::{Cache, EventStore};
 use tracing::warn;
 
-use crate::{AppError, Principal};
+use crate::{AppError, Principal, Refusal};
 
 /// How long a month of events may be served from the cache. Every event write deletes the months
 /// it touched, so the TTL only bounds staleness when an invalidation is lost in a cache outage.
@@ -44,10 +44,7 @@ pub struct EventService {
 }
 
 fn custody_refused() -> AppError {
-    AppError::BadRequest {
-        code: "bad_request",
-        detail: "Custody events should use /api/custody endpoint".into(),
-    }
+    Refusal::CustodyEventsHaveTheirOwnRoute.into()
 }
 
 fn not_found(e: calndr_ports::StoreError) -> AppError {
@@ -186,7 +183,7 @@ impl EventService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use calndr_memory::{MemoryAccountStore, MemoryCache, MemoryRecords};
+    use calndr_memory::{MemoryCache, MemoryStore};
     use chrono::NaiveDate;
 
     fn d(s: &str) -> NaiveDate {
@@ -195,8 +192,7 @@ mod tests {
 
     #[tokio::test]
     async fn writes_invalidate_every_month_they_touch_and_custody_is_refused() {
-        let accounts = Arc::new(MemoryAccountStore::new());
-        let store = Arc::new(MemoryRecords::new(accounts));
+        let store = Arc::new(MemoryStore::new());
         let cache = Arc::new(MemoryCache::default());
         let svc = EventService::new(store.clone(), cache.clone());
         let family = FamilyId::random();
@@ -234,7 +230,7 @@ mod tests {
         let custody = EventDraft::new(d("2025-02-01"), "x", Some(4)).unwrap();
         assert!(matches!(
             svc.create(&who, custody).await,
-            Err(AppError::BadRequest { .. })
+            Err(AppError::Refused(Refusal::CustodyEventsHaveTheirOwnRoute))
         ));
         // Right after a write the guard is up: a miss is served but not cached.
         cache

@@ -7,7 +7,7 @@ use calndr_domain::{JournalChanges, JournalEntry, JournalEntryId, JournalQuery, 
 use calndr_ports::{JournalStore, StoreError};
 use chrono::Utc;
 
-use crate::{AppError, Principal};
+use crate::{AppError, Principal, Refusal};
 
 #[derive(Clone)]
 pub struct JournalService {
@@ -63,10 +63,7 @@ impl JournalService {
     ) -> Result<JournalEntry, AppError> {
         let family = who.family()?;
         if changes.is_empty() {
-            return Err(AppError::BadRequest {
-                code: "bad_request",
-                detail: "No data provided for update".into(),
-            });
+            return Err(Refusal::NothingToUpdate.into());
         }
         self.store
             .update_journal_entry(family, who.user_id, id, &changes, Utc::now())

@@ -30,7 +30,7 @@ pub use circle::{CircleDeps, CircleService};
 pub use custody::{CustodyDeps, CustodyService};
 pub use digest::{DigestDeps, DigestReport, DigestService};
 pub use enrollment::{EnrollmentDeps, EnrollmentService, InvitationRecipient, OnboardingStatus};
-pub use error::AppError;
+pub use error::{AppError, NotAnImage, Refusal};
 pub use events::{CalendarItems, EventService};
 pub use family::{FamilyDeps, FamilyService};
 pub use group_chat::GroupChatService;

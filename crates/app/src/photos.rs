@@ -1,6 +1,6 @@
 //! Profile photo checks: size and real image content (the declared type alone proves nothing).
 
-use crate::AppError;
+use crate::{AppError, NotAnImage};
 
 pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 
@@ -68,15 +68,9 @@ pub fn check_photo(declared_type: Option<&str>, bytes: &[u8]) -> Result<ImageKin
     let declared_image =
         declared_type.is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("image/"));
     if !declared_image {
-        return Err(AppError::BadRequest {
-            code: "not_an_image",
-            detail: "File must be an image".into(),
-        });
+        return Err(NotAnImage::NotDeclared.into());
     }
-    ImageKind::sniff(bytes).ok_or(AppError::BadRequest {
-        code: "not_an_image",
-        detail: "File must be an image (JPEG, PNG, GIF, WebP or HEIC)".into(),
-    })
+    ImageKind::sniff(bytes).ok_or(AppError::NotAnImage(NotAnImage::UnknownKind))
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 
 use std::sync::Arc;
 
-use calndr_domain::providers::{dedup_calendar, order_places};
+use calndr_domain::places::order_places;
+use calndr_domain::providers::dedup_calendar;
 use calndr_domain::{
     CalendarEvent, CalendarSync, Place, PlaceCategory, PlaceQuery, Provider, ProviderFields,
     ProviderId, ProviderKind, SearchArea, WebUrl,
@@ -18,7 +19,7 @@ use calndr_ports::{
 use chrono::Utc;
 use tracing::info;
 
-use crate::{AppError, Principal};
+use crate::{AppError, Principal, Refusal};
 
 #[derive(Clone)]
 pub struct ProviderDeps {
@@ -71,10 +72,7 @@ pub(crate) fn external(what: &'static str) -> impl Fn(ExternalError) -> AppError
     move |e| match e {
         ExternalError::NotConfigured => AppError::ProviderNotConfigured(what),
         ExternalError::Unavailable(src) => AppError::Unavailable(src),
-        ExternalError::Rejected(detail) => AppError::BadRequest {
-            code: "bad_request",
-            detail,
-        },
+        ExternalError::Rejected(detail) => Refusal::BySource(detail).into(),
     }
 }
 
@@ -199,10 +197,7 @@ impl ProviderService {
             .map_err(store_error(kind))?;
         let Some(website) = provider.fields.website.clone() else {
             return match kind {
-                ProviderKind::Daycare => Err(AppError::BadRequest {
-                    code: "bad_request",
-                    detail: "Daycare provider has no website URL".into(),
-                }),
+                ProviderKind::Daycare => Err(Refusal::NoDaycareWebsite.into()),
                 ProviderKind::School => Ok(Discovery {
                     provider,
                     base_website: String::new(),

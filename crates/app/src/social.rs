@@ -17,7 +17,7 @@ use chrono::Utc;
 use tracing::info;
 
 use crate::accounts::{AccountService, SignedIn};
-use crate::{AppError, Principal};
+use crate::{AppError, Principal, Refusal};
 
 /// Which provider the app used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,11 +125,7 @@ impl SocialSignIn {
             return Ok(user);
         }
         let Some(email) = &id.email else {
-            return Err(AppError::BadRequest {
-                code: "bad_request",
-                detail: "The provider did not share an e-mail address; allow it and try again"
-                    .into(),
-            });
+            return Err(Refusal::NoEmailFromProvider.into());
         };
         if let Some(existing) = self.store.user_by_email(email).await? {
             if !id.email_verified {

@@ -13,7 +13,7 @@ use calndr_app::{AppError, CustodyDeps, CustodyService, Principal};
 use calndr_domain::{
     EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PersonName, UserId, YearMonth,
 };
-use calndr_memory::{DisabledPush, MemoryAccountStore, MemoryCache, MemoryCustodyStore};
+use calndr_memory::{DisabledPush, MemoryCache, MemoryStore};
 use calndr_ports::{AccountStore, CustodyStore};
 use chrono::{Duration, NaiveDate, Utc};
 use proptest::prelude::*;
@@ -61,14 +61,14 @@ fn new_user(first: &str, email: &str) -> Result<NewUser, String> {
 
 struct World {
     svc: CustodyService,
-    custody: Arc<MemoryCustodyStore>,
+    custody: Arc<MemoryStore>,
     who: Principal,
     family: FamilyId,
     parents: [UserId; 2],
 }
 
 async fn world() -> Result<World, String> {
-    let accounts = Arc::new(MemoryAccountStore::new());
+    let accounts = Arc::new(MemoryStore::new());
     let first = new_user("Jeff", "jeff@example.com")?;
     let account = NewAccount {
         family: NewFamily::for_first_member(&first.first_name),
@@ -83,7 +83,7 @@ async fn world() -> Result<World, String> {
         .create_member(new_user("Deb", "deb@example.com")?, family, Some(p1.id))
         .await
         .map_err(|e| format!("create_member: {e}"))?;
-    let custody = Arc::new(MemoryCustodyStore::new());
+    let custody = accounts.clone();
     let svc = CustodyService::new(CustodyDeps {
         custody: custody.clone(),
         templates: custody.clone(),

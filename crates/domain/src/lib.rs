@@ -13,6 +13,7 @@ pub mod error;
 pub mod family;
 pub mod identity;
 pub mod ids;
+pub mod places;
 pub mod providers;
 pub mod records;
 pub mod schedule;
@@ -44,10 +45,10 @@ pub use ids::{
     BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId,
     MedicalProviderId, MedicationId, NotificationEmailId, ProviderId, ReminderId, ThemeId, UserId,
 };
+pub use places::{Place, PlaceCategory, PlaceQuery, PostalCode, SearchArea};
 pub use providers::{
-    CalendarEvent, CalendarSync, MedicalChanges, MedicalInput, MedicalProvider, Place,
-    PlaceCategory, PlaceQuery, PostalCode, Provider, ProviderFields, ProviderInput, Rating,
-    SearchArea, WebUrl,
+    CalendarEvent, CalendarSync, MedicalChanges, MedicalInput, MedicalProvider, Provider,
+    ProviderFields, ProviderInput, Rating, WebUrl,
 };
 pub use records::{
     parse_time_of_day, BoundedText, ContactType, Event, EventDraft, GroupChat, JournalChanges,

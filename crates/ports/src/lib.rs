@@ -4,51 +4,73 @@
 //! driver errors into these at the seam; nothing here knows a driver.
 
 pub mod accounts;
+pub mod babysitters;
 pub mod cache;
-pub mod circle;
+pub mod children;
 pub mod custody;
+pub mod email_verification;
+pub mod emergency_contacts;
 pub mod enrollment;
 pub mod error;
+pub mod events;
 pub mod family;
+pub mod group_chat;
 pub mod identity;
 pub mod jobs;
+pub mod journal;
 pub mod mail;
+pub mod medical_providers;
+pub mod medications;
+pub mod notification_emails;
+pub mod pins;
 pub mod places;
 pub mod providers;
 pub mod push;
+pub mod random;
 pub mod rate_limit;
-pub mod records;
+pub mod reminders;
 pub mod security;
 pub mod sms;
 pub mod storage;
+pub mod stores;
 pub mod templates;
+pub mod themes;
 pub mod upstream;
-pub mod verification;
 pub mod weather;
 
 pub use accounts::AccountStore;
+pub use babysitters::BabysitterStore;
 pub use cache::{Cache, CacheStats};
-pub use circle::{BabysitterStore, ChildStore, EmergencyContactStore, MedicationStore, ThemeStore};
+pub use children::ChildStore;
 pub use custody::{CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, Timeline};
+pub use email_verification::EmailVerificationStore;
+pub use emergency_contacts::EmergencyContactStore;
 pub use enrollment::{EnrollmentStore, Redeemer};
 pub use error::{BoxError, StoreError};
+pub use events::EventStore;
 pub use family::FamilyStore;
+pub use group_chat::GroupChatStore;
 pub use identity::{IdentityError, IdentityVerifier};
 pub use jobs::{ClaimedJob, JobCounts, JobQueue, NewJob};
+pub use journal::JournalStore;
 pub use mail::{Mailer, OutgoingEmail};
+pub use medical_providers::MedicalProviderStore;
+pub use medications::MedicationStore;
+pub use notification_emails::NotificationEmailStore;
+pub use pins::PinStore;
 pub use places::{CalendarSource, ExternalError, NearbySearch, PlacesSearch, TextSearch};
-pub use providers::{MedicalProviderStore, ProviderStore};
+pub use providers::ProviderStore;
 pub use push::{PushMessage, PushNotifier};
+pub use random::RandomSource;
 pub use rate_limit::{RateDecision, RateLimit, RateLimiter};
-pub use records::{
-    EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
-};
+pub use reminders::ReminderStore;
 pub use security::{IssuedToken, PasswordHasher, ResetClaims, TokenError, TokenService};
 pub use sms::SmsSender;
 pub use storage::{ObjectStorage, StoredObject};
+pub use stores::Storage;
 pub use templates::{TemplatePlan, TemplateStore};
+pub use themes::ThemeStore;
 pub use upstream::UpstreamError;
-pub use verification::{EmailVerificationStore, PinStore, RandomSource};
 pub use weather::WeatherSource;
 
 /// Liveness of a dependency for the readiness route.

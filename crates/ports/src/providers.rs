@@ -1,5 +1,4 @@
-//! Storage of a family's daycares, schools (with their calendar syncs and events) and medical
-//! providers.
+//! Storage of a family's daycares and schools, with their calendar syncs and events.
 //!
 //! Every method is scoped by the family: another family's provider is `NotFound`, exactly like a
 //! missing one. Every method is one atomic unit of work. Unless stated otherwise, methods return
@@ -7,8 +6,8 @@
 
 use async_trait::async_trait;
 use calndr_domain::{
-    CalendarEvent, CalendarSync, FamilyId, MedicalChanges, MedicalProvider, MedicalProviderId,
-    Provider, ProviderFields, ProviderId, ProviderKind, UserId, WebUrl,
+    CalendarEvent, CalendarSync, FamilyId, Provider, ProviderFields, ProviderId, ProviderKind,
+    UserId, WebUrl,
 };
 use chrono::{DateTime, Utc};
 
@@ -89,44 +88,4 @@ pub trait ProviderStore: Send + Sync {
     /// The events of the school calendar the family follows (`families.school_sync_id`, when
     /// enabled), in date order. Empty when it follows none.
     async fn school_calendar(&self, family: FamilyId) -> Result<Vec<CalendarEvent>, StoreError>;
-}
-
-/// Doctors, dentists and pharmacies (`medical_providers`).
-#[async_trait]
-pub trait MedicalProviderStore: Send + Sync {
-    /// The family's providers, by name.
-    async fn medical_providers(&self, family: FamilyId)
-        -> Result<Vec<MedicalProvider>, StoreError>;
-
-    /// `NotFound` when absent or of another family.
-    async fn medical_provider(
-        &self,
-        family: FamilyId,
-        id: MedicalProviderId,
-    ) -> Result<MedicalProvider, StoreError>;
-
-    /// `changes.name` is set (the service checks it). `NotFound` when the creator does not exist.
-    async fn create_medical_provider(
-        &self,
-        family: FamilyId,
-        created_by: UserId,
-        changes: &MedicalChanges,
-        at: DateTime<Utc>,
-    ) -> Result<MedicalProvider, StoreError>;
-
-    /// Sets the fields that are `Some`. `NotFound` when absent or of another family.
-    async fn update_medical_provider(
-        &self,
-        family: FamilyId,
-        id: MedicalProviderId,
-        changes: &MedicalChanges,
-        at: DateTime<Utc>,
-    ) -> Result<MedicalProvider, StoreError>;
-
-    /// `NotFound` when absent or of another family.
-    async fn delete_medical_provider(
-        &self,
-        family: FamilyId,
-        id: MedicalProviderId,
-    ) -> Result<(), StoreError>;
 }

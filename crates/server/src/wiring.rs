@@ -19,29 +19,17 @@ use calndr_app::{MedicalService, ProviderDeps, ProviderService};
 use calndr_aws::{S3Config, S3Storage, SesConfig, SesMailer, SnsConfig, SnsSms};
 use calndr_aws::{SnsPush, SnsPushConfig};
 use calndr_files::LocalDirStorage;
-use calndr_memory::MemoryCircle;
-use calndr_memory::MemoryRecords;
-use calndr_memory::{DisabledMailer, MemoryAccountStore, MemoryCache, MemoryRateLimiter};
-use calndr_memory::{DisabledPush, MemoryCustodyStore, MemoryJobQueue};
-use calndr_memory::{DisabledSms, MemoryPinStore};
-use calndr_memory::{MemoryProviders, UnconfiguredCalendars, UnconfiguredPlaces};
+use calndr_memory::{DisabledMailer, MemoryCache, MemoryRateLimiter, MemoryStore};
+use calndr_memory::{DisabledPush, DisabledSms, MemoryPinStore};
+use calndr_memory::{UnconfiguredCalendars, UnconfiguredPlaces};
 use calndr_outbound::{Apns, ApnsConfig, GooglePlaces, GooglePlacesConfig};
 use calndr_outbound::{AppleConfig, FacebookConfig, GoogleConfig, ProviderIdentity};
 use calndr_outbound::{FetchLimits, SafeFetcher, SmtpConfig, SmtpMailer, WebCalendars};
 use calndr_outbound::{NoWeather, OpenMeteo, OpenMeteoConfig};
-use calndr_ports::{
-    AccountStore, Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError,
-};
-use calndr_ports::{
-    BabysitterStore, ChildStore, EmergencyContactStore, MedicationStore, ThemeStore,
-};
-use calndr_ports::{CalendarSource, MedicalProviderStore, PlacesSearch, ProviderStore};
-use calndr_ports::{CustodyStore, FamilyStore, JobQueue, PushNotifier, TemplateStore};
-use calndr_ports::{EmailVerificationStore, EnrollmentStore, PinStore, RandomSource, SmsSender};
-use calndr_ports::{
-    EventStore, GroupChatStore, JournalStore, NotificationEmailStore, ReminderStore,
-};
+use calndr_ports::{Cache, HealthCheck, Mailer, ObjectStorage, PoolInfo, RateLimiter, StoreError};
+use calndr_ports::{CalendarSource, PlacesSearch, PushNotifier};
 use calndr_ports::{IdentityVerifier, WeatherSource};
+use calndr_ports::{PinStore, RandomSource, SmsSender, Storage};
 use calndr_postgres::{PgConfig, PgStore};
 use calndr_redis::{RedisCache, RedisConfig, RedisPinStore, RedisRateLimiter};
 use calndr_security::{HashScheme, Hashing, OsRandom, Tokens};
@@ -67,41 +55,28 @@ pub struct Overrides {
     pub rate_limits: Option<RateLimits>,
     /// bcrypt cost for new bcrypt hashes (tests use 4).
     pub bcrypt_cost: Option<u32>,
-    /// An account store to use instead of the embedded one when no database is configured.
-    pub memory_accounts: Option<Arc<dyn AccountStore>>,
-    /// The embedded store of events, reminders, journal, alert e-mails and group chats to use
-    /// when no database is configured.
-    pub memory_records: Option<Arc<MemoryRecords>>,
-    /// The family store to use with `memory_accounts` (the same embedded account store).
-    pub memory_family: Option<Arc<dyn FamilyStore>>,
+    /// The embedded store to use when no database is configured (tests keep it to seed and
+    /// inspect what the routes wrote).
+    pub memory: Option<Arc<MemoryStore>>,
     /// The push notifier (default: none configured, every push answers 503).
     pub push: Option<Arc<dyn PushNotifier>>,
     /// Hand pushes and e-mails to the job queue even when `push`/`mailer` are overridden
     /// (by default only configured providers are queued; tests send directly).
     pub queue_deliveries: bool,
-    /// The embedded job queue to use when no database is configured.
-    pub memory_jobs: Option<Arc<MemoryJobQueue>>,
     /// The place search (default: none configured, every search answers 503).
     pub places: Option<Arc<dyn PlacesSearch>>,
     /// The calendar-page reader (default: none configured, discovery and parsing answer 503).
     pub calendars: Option<Arc<dyn CalendarSource>>,
-    /// The embedded store of children, sitters, contacts, medications and themes to use with
-    /// `memory_accounts` when no database is configured (it must share that account store).
-    pub memory_circle: Option<Arc<MemoryCircle>>,
-    /// The enrollment and e-mail verification store to use with `memory_accounts` when no
-    /// database is configured (the same embedded account store).
-    pub memory_enrollment: Option<Arc<MemoryAccountStore>>,
     /// The SMS sender (default: none configured, `send-pin` answers 503).
     pub sms: Option<Arc<dyn SmsSender>>,
 }
 
-/// The storage side: the account store, its health check, its pools for `/metrics`, and the
-/// Postgres store when a database is configured (it implements every storage port).
-type Storage = (
-    Arc<dyn AccountStore>,
+/// The storage side: every storage port, the database's health check and its pools for
+/// `/metrics` (none for the embedded store).
+type Database = (
+    Storage,
     Option<Arc<dyn HealthCheck>>,
     Vec<(&'static str, Arc<dyn PoolInfo>)>,
-    Option<Arc<PgStore>>,
 );
 
 /// The cache side: the cache, the shared rate limiter, and the cache's health check.
@@ -113,8 +88,7 @@ type Caching = (
 );
 
 pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, StoreError> {
-    let embedded_accounts = Arc::new(MemoryAccountStore::new());
-    let (accounts, database, pools, pg_store): Storage = match &config.database_url {
+    let (stores, database, pools): Database = match &config.database_url {
         Some(url) => {
             let pg = Arc::new(PgStore::connect(
                 url.expose_secret(),
@@ -126,22 +100,18 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 },
             )?);
             (
-                pg.clone(),
+                Storage::of(pg.clone()),
                 Some(pg.clone()),
-                vec![("postgres", pg.clone())],
-                Some(pg),
+                vec![("postgres", pg)],
             )
         }
         None => (
-            overrides
-                .memory_accounts
-                .clone()
-                .unwrap_or_else(|| embedded_accounts.clone()),
+            Storage::of(overrides.memory.clone().unwrap_or_default()),
             None,
             vec![],
-            None,
         ),
     };
+    let accounts = stores.accounts.clone();
     let store_kind = if config.database_url.is_some() {
         "postgres"
     } else {
@@ -251,11 +221,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             None => Arc::new(DisabledPush),
         },
     };
-    let queue: Arc<dyn JobQueue> = match (&pg_store, &overrides.memory_jobs) {
-        (Some(pg), _) => pg.clone(),
-        (None, Some(memory)) => memory.clone(),
-        (None, None) => Arc::new(MemoryJobQueue::new()),
-    };
+    let queue = stores.jobs.clone();
     let worker = JobWorker::new(
         queue.clone(),
         direct_push.clone(),
@@ -280,29 +246,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         direct_push
     };
 
-    let memory_records = overrides
-        .memory_records
-        .clone()
-        .unwrap_or_else(|| Arc::new(MemoryRecords::new(accounts.clone())));
-    let records =
-        FamilyRecordStores::new(pg_store.as_ref(), &Some(memory_records.clone()), &accounts);
-    let circle = CircleStores::new(pg_store.as_ref(), overrides.memory_circle.clone(), || {
-        MemoryCircle::new(embedded_accounts.clone()).with_records(memory_records)
-    });
-    let event_service = EventService::new(records.events.clone(), cache.clone());
-    let (enrollment_store, email_store): (
-        Arc<dyn EnrollmentStore>,
-        Arc<dyn EmailVerificationStore>,
-    ) = match &pg_store {
-        Some(pg) => (pg.clone(), pg.clone()),
-        None => {
-            let m = overrides
-                .memory_enrollment
-                .clone()
-                .unwrap_or_else(|| embedded_accounts.clone());
-            (m.clone(), m)
-        }
-    };
+    let event_service = EventService::new(stores.events.clone(), cache.clone());
     let guard = RateGuard::new(shared_limiter, local_limiter, limits);
     let random: Arc<dyn RandomSource> = Arc::new(OsRandom);
     let sms: Arc<dyn SmsSender> = match (&overrides.sms, &config.sns) {
@@ -316,7 +260,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         (None, None) => Arc::new(DisabledSms),
     };
     let enrollment_service = EnrollmentService::new(EnrollmentDeps {
-        store: enrollment_store.clone(),
+        store: stores.enrollment.clone(),
         accounts: accounts.clone(),
         mailer: mailer.clone(),
         random: random.clone(),
@@ -325,33 +269,28 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     });
     let verification_service = VerificationService::new(VerificationDeps {
         accounts: accounts.clone(),
-        emails: email_store,
+        emails: stores.email_verification.clone(),
         pins,
         sms,
         mailer: mailer.clone(),
         random,
         guard: guard.clone(),
     });
-    let custody_stores = CustodyStores::new(
-        pg_store.as_ref(),
-        overrides.memory_family.clone(),
-        embedded_accounts,
-    );
     let family_service = FamilyService::new(FamilyDeps {
-        family: custody_stores.family.clone(),
+        family: stores.family.clone(),
         push: push.clone(),
     });
     let digest = DigestService::new(DigestDeps {
-        emails: records.notification_emails.clone(),
-        custody: custody_stores.custody.clone(),
-        family: custody_stores.family.clone(),
-        events: records.events.clone(),
+        emails: stores.notification_emails.clone(),
+        custody: stores.custody.clone(),
+        family: stores.family.clone(),
+        events: stores.events.clone(),
         mailer: mailer.clone(),
     });
     let custody_service = CustodyService::new(CustodyDeps {
-        custody: custody_stores.custody.clone(),
-        templates: custody_stores.templates,
-        family: custody_stores.family.clone(),
+        custody: stores.custody.clone(),
+        templates: stores.templates.clone(),
+        family: stores.family.clone(),
         accounts: accounts.clone(),
         cache: cache.clone(),
         push,
@@ -371,7 +310,6 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         Arc::new(NoWeather)
     };
     let weather = WeatherService::new(weather_source, cache.clone());
-    let (provider_store, medical_store) = provider_stores(pg_store.as_ref(), &accounts);
     let places: Arc<dyn PlacesSearch> = match (&overrides.places, &config.google_places) {
         (Some(places), _) => places.clone(),
         (None, Some((key, places_url, maps_url))) => Arc::new(
@@ -394,11 +332,11 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         None => Arc::new(UnconfiguredCalendars),
     };
     let provider_service = ProviderService::new(ProviderDeps {
-        store: provider_store,
+        store: stores.providers.clone(),
         places: places.clone(),
         calendars,
     });
-    let medical_service = MedicalService::new(medical_store, places);
+    let medical_service = MedicalService::new(stores.medical_providers.clone(), places);
     let auth = AuthService::new(
         tokens.clone(),
         accounts.clone(),
@@ -408,7 +346,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     let social_store = accounts.clone();
     let account_service = AccountService::new(AccountDeps {
         accounts,
-        enrollment: enrollment_store,
+        enrollment: stores.enrollment.clone(),
         hasher: Arc::new(hasher),
         tokens: tokens.clone(),
         storage,
@@ -434,10 +372,10 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         state: ApiState {
             accounts: account_service,
             events: event_service,
-            reminders: ReminderService::new(records.reminders),
-            journal: JournalService::new(records.journal),
-            notification_emails: NotificationEmailService::new(records.notification_emails),
-            group_chats: GroupChatService::new(records.group_chats),
+            reminders: ReminderService::new(stores.reminders.clone()),
+            journal: JournalService::new(stores.journal.clone()),
+            notification_emails: NotificationEmailService::new(stores.notification_emails.clone()),
+            group_chats: GroupChatService::new(stores.group_chat.clone()),
             family: family_service,
             custody: custody_service,
             weather,
@@ -445,12 +383,12 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             providers: provider_service,
             medical: medical_service,
             circle: CircleService::new(CircleDeps {
-                children: circle.children,
-                babysitters: circle.babysitters,
-                contacts: circle.contacts,
-                medications: circle.medications,
+                children: stores.children.clone(),
+                babysitters: stores.babysitters.clone(),
+                contacts: stores.emergency_contacts.clone(),
+                medications: stores.medications.clone(),
             }),
-            themes: ThemeService::new(circle.themes),
+            themes: ThemeService::new(stores.themes.clone()),
             enrollment: enrollment_service,
             verification: verification_service,
             readiness: Readiness {
@@ -495,129 +433,4 @@ fn identity_verifier(config: &Config) -> Result<Arc<dyn IdentityVerifier>, Store
     let verifier = ProviderIdentity::new(google, apple, facebook, timeout)
         .map_err(|e| StoreError::unexpected(format!("identity providers: {e}")))?;
     Ok(Arc::new(verifier))
-}
-
-/// The stores of events, reminders, journal, alert e-mails and group chats: Postgres when
-/// configured, else the embedded store.
-struct FamilyRecordStores {
-    events: Arc<dyn EventStore>,
-    reminders: Arc<dyn ReminderStore>,
-    journal: Arc<dyn JournalStore>,
-    notification_emails: Arc<dyn NotificationEmailStore>,
-    group_chats: Arc<dyn GroupChatStore>,
-}
-
-impl FamilyRecordStores {
-    fn new(
-        pg: Option<&Arc<PgStore>>,
-        memory: &Option<Arc<MemoryRecords>>,
-        accounts: &Arc<dyn AccountStore>,
-    ) -> Self {
-        match pg {
-            Some(pg) => Self {
-                events: pg.clone(),
-                reminders: pg.clone(),
-                journal: pg.clone(),
-                notification_emails: pg.clone(),
-                group_chats: pg.clone(),
-            },
-            None => {
-                let m = memory
-                    .clone()
-                    .unwrap_or_else(|| Arc::new(MemoryRecords::new(accounts.clone())));
-                Self {
-                    events: m.clone(),
-                    reminders: m.clone(),
-                    journal: m.clone(),
-                    notification_emails: m.clone(),
-                    group_chats: m,
-                }
-            }
-        }
-    }
-}
-
-/// The stores of family members, custody days and schedule templates: Postgres when
-/// configured, else the embedded stores (members come from the embedded account store).
-struct CustodyStores {
-    family: Arc<dyn FamilyStore>,
-    custody: Arc<dyn CustodyStore>,
-    templates: Arc<dyn TemplateStore>,
-}
-
-impl CustodyStores {
-    fn new(
-        pg: Option<&Arc<PgStore>>,
-        memory_family: Option<Arc<dyn FamilyStore>>,
-        embedded_accounts: Arc<MemoryAccountStore>,
-    ) -> Self {
-        match pg {
-            Some(pg) => Self {
-                family: pg.clone(),
-                custody: pg.clone(),
-                templates: pg.clone(),
-            },
-            None => {
-                let memory = Arc::new(MemoryCustodyStore::new());
-                Self {
-                    family: memory_family.unwrap_or(embedded_accounts),
-                    custody: memory.clone(),
-                    templates: memory,
-                }
-            }
-        }
-    }
-}
-
-/// The stores of daycares, schools and medical providers: Postgres when configured, else one
-/// embedded store.
-fn provider_stores(
-    pg: Option<&Arc<PgStore>>,
-    accounts: &Arc<dyn AccountStore>,
-) -> (Arc<dyn ProviderStore>, Arc<dyn MedicalProviderStore>) {
-    match pg {
-        Some(pg) => (pg.clone(), pg.clone()),
-        None => {
-            let m = Arc::new(MemoryProviders::new(accounts.clone()));
-            (m.clone(), m)
-        }
-    }
-}
-
-/// The stores of children, babysitters, emergency contacts, medications and themes: Postgres
-/// when configured, else the embedded store (which shares the embedded account store).
-struct CircleStores {
-    children: Arc<dyn ChildStore>,
-    babysitters: Arc<dyn BabysitterStore>,
-    contacts: Arc<dyn EmergencyContactStore>,
-    medications: Arc<dyn MedicationStore>,
-    themes: Arc<dyn ThemeStore>,
-}
-
-impl CircleStores {
-    fn new(
-        pg: Option<&Arc<PgStore>>,
-        memory: Option<Arc<MemoryCircle>>,
-        embedded: impl FnOnce() -> MemoryCircle,
-    ) -> Self {
-        match pg {
-            Some(pg) => Self {
-                children: pg.clone(),
-                babysitters: pg.clone(),
-                contacts: pg.clone(),
-                medications: pg.clone(),
-                themes: pg.clone(),
-            },
-            None => {
-                let m = memory.unwrap_or_else(|| Arc::new(embedded()));
-                Self {
-                    children: m.clone(),
-                    babysitters: m.clone(),
-                    contacts: m.clone(),
-                    medications: m.clone(),
-                    themes: m,
-                }
-            }
-        }
-    }
 }

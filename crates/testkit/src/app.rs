@@ -10,11 +10,7 @@ use calndr_api::{build_app, ApiState};
 use calndr_app::{JobWorker, RateLimits};
 use calndr_domain::{EnrollmentCode, EnrollmentCodeRecord, FamilyId, UserId};
 use calndr_files::LocalDirStorage;
-use calndr_memory::MemoryCircle;
-use calndr_memory::MemoryRecords;
-use calndr_memory::RecordingPush;
-use calndr_memory::RecordingSms;
-use calndr_memory::{MemoryAccountStore, RecordingMailer};
+use calndr_memory::{MemoryStore, RecordingMailer, RecordingPush, RecordingSms};
 use calndr_server::config;
 use calndr_server::wiring::{build_state, Overrides};
 use serde_json::Value;
@@ -38,12 +34,8 @@ pub struct TestApp {
     pub upload_dir: std::path::PathBuf,
     pub db: Option<TestDatabase>,
     pub secret: String,
-    memory: Arc<MemoryAccountStore>,
-    /// The embedded store of events, reminders, journal, alert e-mails and group chats (used by
-    /// `Backend::Memory` only).
-    pub memory_records: Arc<MemoryRecords>,
-    /// The embedded store of the family circle and the themes (`Backend::Memory` only).
-    pub memory_circle: Arc<MemoryCircle>,
+    /// The embedded store (`Backend::Memory` only): seed it, or read what the routes wrote.
+    pub memory: Arc<MemoryStore>,
     /// Every push the app sent (no provider is called).
     pub push: Arc<RecordingPush>,
     /// The delivery worker (with `queued_deliveries`, pushes and e-mails wait for it).
@@ -178,13 +170,10 @@ impl Builder {
         let upload_dir =
             std::env::temp_dir().join(format!("calndr-uploads-{}", uuid::Uuid::new_v4().simple()));
         let mailer = Arc::new(RecordingMailer::new());
-        let memory = Arc::new(MemoryAccountStore::new());
+        let memory = Arc::new(MemoryStore::new());
         let push = Arc::new(RecordingPush::new());
         let sms = Arc::new(RecordingSms::new());
-        let memory_records = Arc::new(MemoryRecords::new(memory.clone()));
         let places = Arc::new(calndr_memory::FakePlaces::new());
-        let memory_circle =
-            Arc::new(MemoryCircle::new(memory.clone()).with_records(memory_records.clone()));
         let wired = build_state(
             &config,
             Overrides {
@@ -196,16 +185,11 @@ impl Builder {
                 }),
                 rate_limits: Some(self.limits),
                 bcrypt_cost: Some(4),
-                memory_accounts: Some(memory.clone()),
-                memory_records: Some(memory_records.clone()),
-                memory_family: Some(memory.clone()),
-                memory_circle: Some(memory_circle.clone()),
-                memory_enrollment: Some(memory.clone()),
+                memory: Some(memory.clone()),
                 sms: (!self.sms_disabled).then(|| sms.clone() as Arc<dyn calndr_ports::SmsSender>),
                 push: (!self.push_disabled)
                     .then(|| push.clone() as Arc<dyn calndr_ports::PushNotifier>),
                 queue_deliveries: self.queued_deliveries,
-                memory_jobs: None,
                 places: self
                     .fake_places
                     .then(|| places.clone() as Arc<dyn calndr_ports::PlacesSearch>),
@@ -225,8 +209,6 @@ impl Builder {
             db,
             secret: TEST_SECRET.into(),
             memory,
-            memory_records,
-            memory_circle,
             push,
             worker: wired.worker,
             digest: wired.digest,

@@ -1,14 +1,36 @@
-//! Behavioural contracts every `AccountStore` adapter must honour. Each function is one story;
-//! the integration tests run it against the memory and the Postgres adapters.
-
-use std::sync::Arc;
+//! The behavioural contract of every storage port: `contracts::X` holds the stories of the port
+//! in `calndr_ports::X`, each a function over the [`Storage`] of one adapter. The integration
+//! tests run every story against the memory adapter and against Postgres (a fresh schema), so the
+//! embedded store cannot drift from production. The stories use the other ports of the same
+//! adapter to set up what they need (a family, an author, a babysitter).
 
 use calndr_domain::{
-    EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PasswordHash, PersonName,
-    ProfileChanges, ShortText, UserId,
+    BoundedText, CustodyDay, EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PasswordHash,
+    PersonName, User, UserId,
 };
-use calndr_ports::{AccountStore, StoreError};
-use chrono::Utc;
+use calndr_ports::{Storage, StoreError};
+use chrono::{NaiveDate, Utc};
+
+pub mod accounts;
+pub mod babysitters;
+pub mod children;
+pub mod custody;
+pub mod email_verification;
+pub mod emergency_contacts;
+pub mod enrollment;
+pub mod events;
+pub mod family;
+pub mod group_chat;
+pub mod jobs;
+pub mod journal;
+pub mod medical_providers;
+pub mod medications;
+pub mod notification_emails;
+pub mod pins;
+pub mod providers;
+pub mod reminders;
+pub mod templates;
+pub mod themes;
 
 pub fn new_account(first: &str, email: &str) -> NewAccount {
     let first_name = PersonName::parse(first, "first_name").expect("name");
@@ -32,140 +54,46 @@ pub fn new_user(first: &str, email: &str) -> NewUser {
     }
 }
 
-/// Registration writes family and user together; e-mails are unique case-insensitively, and the
-/// exact spelling is found either way.
-pub async fn registration_and_email_uniqueness(store: Arc<dyn AccountStore>) {
-    let acc = new_account("Jane", "Jane.Doe@Example.com");
-    let family = acc.family.id;
-    let user = store.create_account(acc).await.expect("create");
-    assert_eq!(user.family_id, Some(family));
-    assert_eq!(user.enrolled, Some(false));
-    assert_eq!(user.subscription_type.as_deref(), Some("Free"));
-    let dup = store
-        .create_account(new_account("Other", "jane.doe@example.COM"))
-        .await;
-    assert!(matches!(dup, Err(StoreError::Conflict("email"))), "{dup:?}");
-    let found = store
-        .user_by_email(&EmailAddress::parse("JANE.DOE@example.com").expect("email"))
+/// A new account (and its family) with a unique e-mail.
+pub async fn account(s: &Storage, first: &str) -> User {
+    let email = format!("{first}-{}@example.com", uuid::Uuid::new_v4().simple());
+    s.accounts
+        .create_account(new_account(first, &email))
         .await
-        .expect("lookup")
-        .expect("found");
-    assert_eq!(found.id, user.id);
-    let prefs = store.preferences(user.id).await.expect("prefs");
-    assert_eq!(prefs.theme.as_deref(), Some("default"));
-    assert!(store
-        .user_by_id(UserId::random())
-        .await
-        .expect("lookup")
-        .is_none());
+        .expect("account")
 }
 
-/// Joining a family moves the user, sets the enrolled flags and marks the inviter.
-pub async fn joining_a_family(store: Arc<dyn AccountStore>) {
-    let host = store
-        .create_account(new_account(
-            "Host",
-            &format!("host-{}@example.com", UserId::random()),
-        ))
-        .await
-        .expect("host");
-    let family = host.family_id.expect("family");
-    let guest = store
-        .create_account(new_account(
-            "Guest",
-            &format!("guest-{}@example.com", UserId::random()),
-        ))
-        .await
-        .expect("guest");
-    let joined = store
-        .join_family(guest.id, family, Some(host.id), Utc::now())
-        .await
-        .expect("join");
-    assert_eq!(joined.family_id, Some(family));
-    assert_eq!(joined.enrolled, Some(true));
-    assert_eq!(joined.coparent_enrolled, Some(true));
-    let host = store
-        .user_by_id(host.id)
-        .await
-        .expect("lookup")
-        .expect("host");
-    assert_eq!(host.coparent_enrolled, Some(true));
-    let missing = store
-        .join_family(guest.id, FamilyId::random(), None, Utc::now())
-        .await;
-    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
-
-    let member = new_user(
-        "Member",
-        &format!("member-{}@example.com", UserId::random()),
-    );
-    let member = store
-        .create_member(member, family, Some(host.id))
-        .await
-        .expect("member");
-    assert_eq!(member.family_id, Some(family));
-    assert_eq!(member.enrolled, Some(true));
-    let member_prefs = store.preferences(member.id).await.expect("prefs");
-    assert_eq!(member_prefs.theme.as_deref(), Some("default"));
-    let orphan = store
-        .create_member(
-            new_user("X", "orphan@example.com"),
-            FamilyId::random(),
-            None,
-        )
-        .await;
-    assert!(matches!(orphan, Err(StoreError::NotFound)), "{orphan:?}");
+/// A new account and its family.
+pub async fn family(s: &Storage, first: &str) -> (User, FamilyId) {
+    let user = account(s, first).await;
+    let family = user.family_id.expect("family");
+    (user, family)
 }
 
-/// Profile updates change only what is given; writes to unknown users are `NotFound`.
-pub async fn profile_updates(store: Arc<dyn AccountStore>) {
-    let user = store
-        .create_account(new_account(
-            "Pat",
-            &format!("pat-{}@example.com", UserId::random()),
-        ))
-        .await
-        .expect("create");
-    let changes = ProfileChanges {
-        last_name: Some(PersonName::parse("Newname", "last_name").expect("name")),
-        bio: Some(ShortText::parse("Two kids, one dog", "bio", 1000).expect("bio")),
-        enrolled: Some(true),
-        ..ProfileChanges::default()
-    };
-    let updated = store
-        .update_profile(user.id, &changes, Utc::now())
-        .await
-        .expect("update");
-    assert_eq!(updated.first_name.as_str(), "Pat");
-    assert_eq!(updated.last_name.as_str(), "Newname");
-    assert_eq!(updated.enrolled, Some(true));
-    assert_eq!(
-        store
-            .preferences(user.id)
-            .await
-            .expect("prefs")
-            .bio
-            .as_deref(),
-        Some("Two kids, one dog")
-    );
-    let ghost = UserId::random();
-    assert!(matches!(
-        store.update_profile(ghost, &changes, Utc::now()).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        store.record_sign_in(ghost, Utc::now()).await,
-        Err(StoreError::NotFound)
-    ));
-    let hash = PasswordHash::from_stored("$argon2id$v=19$new".into());
-    store
-        .set_password_hash(user.id, &hash, Utc::now())
-        .await
-        .expect("hash");
-    let reread = store
-        .user_by_id(user.id)
-        .await
-        .expect("lookup")
-        .expect("user");
-    assert_eq!(reread.password_hash, Some(hash));
+/// A day of March 2025 (the custody and template stories' window).
+fn d(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 3, day).expect("date")
+}
+
+/// A custody day without a handoff.
+fn day(date: NaiveDate, custodian: UserId) -> CustodyDay {
+    CustodyDay {
+        date,
+        custodian,
+        handoff_day: false,
+        handoff_time: None,
+        handoff_location: None,
+    }
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+fn text(s: &str) -> BoundedText {
+    BoundedText::parse(s, "text", 1000, false).expect("text")
+}
+
+fn is_not_found<T: std::fmt::Debug>(r: Result<T, StoreError>) -> bool {
+    matches!(r, Err(StoreError::NotFound))
 }

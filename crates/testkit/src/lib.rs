@@ -5,7 +5,8 @@
 //! * [`TestApp`]: the real app factory (`calndr_api::build_app`) over the real wiring
 //!   (`calndr_server::wiring`), on Postgres (+ Redis) or on the embedded in-memory store, with a
 //!   recording mailer and a temporary upload directory.
-//! * [`contracts`]: behavioural suites every storage adapter must pass.
+//! * [`contracts`]: the behavioural suite of every storage port (one module per port), which
+//!   every storage adapter must pass.
 //!
 //! PostgreSQL and Redis default to 127.0.0.1:5432 / 127.0.0.1:6379; override with
 //! `CALNDR_TEST_DATABASE_URL` and `CALNDR_TEST_REDIS_URL`.
@@ -16,14 +17,8 @@
 )]
 
 pub mod app;
-pub mod circle_contracts;
 pub mod contracts;
-pub mod custody_contracts;
 pub mod db;
-pub mod enrollment_contracts;
-pub mod job_contracts;
-pub mod provider_contracts;
-pub mod record_contracts;
 
 pub use app::{Backend, TestApp, TestResponse};
 pub use db::TestDatabase;

@@ -262,7 +262,7 @@ mod sns_push {
 
     use calndr_aws::{SnsPush, SnsPushConfig};
     use calndr_domain::{FamilyId, UserId};
-    use calndr_memory::MemoryAccountStore;
+    use calndr_memory::MemoryStore;
     use calndr_ports::{FamilyStore, PushMessage, PushNotifier};
     use serde_json::{json, Value};
     use wiremock::matchers::{body_string_contains, method};
@@ -276,8 +276,8 @@ mod sns_push {
         ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "text/xml")
     }
 
-    async fn parent() -> (Arc<MemoryAccountStore>, UserId, FamilyId) {
-        let store = Arc::new(MemoryAccountStore::new());
+    async fn parent() -> (Arc<MemoryStore>, UserId, FamilyId) {
+        let store = Arc::new(MemoryStore::new());
         let (user, family) = store
             .add_parent_with_device("Deb", "deb@example.com", DEVICE)
             .await
@@ -285,7 +285,7 @@ mod sns_push {
         (store, user, family)
     }
 
-    fn push(server: &MockServer, store: Arc<MemoryAccountStore>) -> SnsPush {
+    fn push(server: &MockServer, store: Arc<MemoryStore>) -> SnsPush {
         SnsPush::new(
             SnsPushConfig {
                 platform_application_arn: ARN.into(),

@@ -1,16 +1,16 @@
-//! [`JobQueue`] in process memory (the embedded mode: jobs are lost at exit, like the rest).
+//! [`JobQueue`] on the jobs of the [`MemoryStore`] (the embedded mode: jobs are lost at exit,
+//! like the rest).
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use calndr_ports::{ClaimedJob, JobCounts, JobQueue, NewJob, StoreError};
 use chrono::{DateTime, Utc};
 
-use crate::lock;
+use crate::MemoryStore;
 
 #[derive(Debug, Clone)]
-struct Row {
+pub(crate) struct JobRow {
     id: i64,
     queue: &'static str,
     kind: &'static str,
@@ -22,20 +22,11 @@ struct Row {
     last_error: Option<String>,
 }
 
-#[derive(Debug, Default)]
-pub struct MemoryJobQueue {
-    state: Mutex<(i64, Vec<Row>)>,
-}
-
-impl MemoryJobQueue {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
+impl MemoryStore {
     /// The last error of every dead job (tests and diagnostics).
     pub fn dead_errors(&self) -> Vec<String> {
-        lock(&self.state)
-            .1
+        self.state()
+            .jobs
             .iter()
             .filter(|r| r.attempts >= r.max_attempts)
             .filter_map(|r| r.last_error.clone())
@@ -44,12 +35,11 @@ impl MemoryJobQueue {
 }
 
 #[async_trait]
-impl JobQueue for MemoryJobQueue {
+impl JobQueue for MemoryStore {
     async fn enqueue(&self, job: NewJob) -> Result<(), StoreError> {
-        let mut state = lock(&self.state);
-        state.0 += 1;
-        let id = state.0;
-        state.1.push(Row {
+        let mut state = self.state();
+        let id = state.next_id("jobs");
+        state.jobs.push(JobRow {
             id,
             queue: job.queue,
             kind: job.kind,
@@ -71,9 +61,9 @@ impl JobQueue for MemoryJobQueue {
     ) -> Result<Vec<ClaimedJob>, StoreError> {
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
-        let mut state = lock(&self.state);
-        let mut due: Vec<&mut Row> = state
-            .1
+        let mut state = self.state();
+        let mut due: Vec<&mut JobRow> = state
+            .jobs
             .iter_mut()
             .filter(|r| {
                 r.queue == queue
@@ -101,7 +91,7 @@ impl JobQueue for MemoryJobQueue {
     }
 
     async fn complete(&self, id: i64) -> Result<(), StoreError> {
-        lock(&self.state).1.retain(|r| r.id != id);
+        self.state().jobs.retain(|r| r.id != id);
         Ok(())
     }
 
@@ -112,9 +102,9 @@ impl JobQueue for MemoryJobQueue {
         retry_at: DateTime<Utc>,
         give_up: bool,
     ) -> Result<(), StoreError> {
-        let mut state = lock(&self.state);
+        let mut state = self.state();
         let row = state
-            .1
+            .jobs
             .iter_mut()
             .find(|r| r.id == id)
             .ok_or(StoreError::NotFound)?;
@@ -128,9 +118,9 @@ impl JobQueue for MemoryJobQueue {
     }
 
     async fn counts(&self, queue: &str) -> Result<JobCounts, StoreError> {
-        let state = lock(&self.state);
+        let state = self.state();
         let mut counts = JobCounts::default();
-        for r in state.1.iter().filter(|r| r.queue == queue) {
+        for r in state.jobs.iter().filter(|r| r.queue == queue) {
             if r.attempts >= r.max_attempts {
                 counts.dead += 1;
             } else {

@@ -1,42 +1,35 @@
-//! Daycares, schools (with calendar syncs and events) and medical providers over maps behind one
-//! mutex, with the same contracts as the Postgres adapter.
-
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+//! [`ProviderStore`] on the daycares and schools of the [`MemoryStore`], with their calendar
+//! syncs and events.
 
 use async_trait::async_trait;
 use calndr_domain::{
-    CalendarEvent, CalendarSync, FamilyId, MedicalChanges, MedicalProvider, MedicalProviderId,
-    Provider, ProviderFields, ProviderId, ProviderKind, UserId, WebUrl,
+    CalendarEvent, CalendarSync, FamilyId, Provider, ProviderFields, ProviderId, ProviderKind,
+    UserId, WebUrl,
 };
-use calndr_ports::{AccountStore, MedicalProviderStore, ProviderStore, StoreError};
+use calndr_ports::{ProviderStore, StoreError};
 use chrono::{DateTime, Utc};
 
-use crate::lock;
+use crate::state::State;
+use crate::MemoryStore;
 
-struct SyncRow {
+/// A row of `daycare_calendar_syncs` / `school_calendar_syncs` (one id sequence for both here:
+/// the syncs share one map).
+#[derive(Debug)]
+pub(crate) struct SyncRow {
     kind: ProviderKind,
     provider: i32,
     sync: CalendarSync,
 }
 
-#[derive(Default)]
-struct State {
-    next_id: i32,
-    providers: BTreeMap<(&'static str, i32), Provider>,
-    syncs: BTreeMap<i32, SyncRow>,
-    events: HashMap<(&'static str, i32), Vec<CalendarEvent>>,
-    /// `families.daycare_sync_id` / `families.school_sync_id`.
-    followed: HashMap<(FamilyId, &'static str), i32>,
-    medical: BTreeMap<i32, MedicalProvider>,
+/// The table (and id sequence) of a kind's providers.
+fn table(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::Daycare => "daycare_providers",
+        ProviderKind::School => "school_providers",
+    }
 }
 
 impl State {
-    fn next(&mut self) -> i32 {
-        self.next_id += 1;
-        self.next_id
-    }
-
     fn provider(
         &self,
         kind: ProviderKind,
@@ -50,45 +43,14 @@ impl State {
     }
 }
 
-/// The embedded store of providers.
-pub struct MemoryProviders {
-    state: Mutex<State>,
-    accounts: Arc<dyn AccountStore>,
-}
-
-impl MemoryProviders {
-    pub fn new(accounts: Arc<dyn AccountStore>) -> Self {
-        Self {
-            state: Mutex::new(State::default()),
-            accounts,
-        }
-    }
-
-    async fn user_exists(&self, user: UserId) -> Result<(), StoreError> {
-        self.accounts
-            .user_by_id(user)
-            .await?
-            .map(|_| ())
-            .ok_or(StoreError::NotFound)
-    }
-
-    /// The sync a family follows for `kind` (`families.*_sync_id`), for tests.
-    pub fn followed_sync(&self, family: FamilyId, kind: ProviderKind) -> Option<i32> {
-        lock(&self.state)
-            .followed
-            .get(&(family, kind.as_str()))
-            .copied()
-    }
-}
-
 #[async_trait]
-impl ProviderStore for MemoryProviders {
+impl ProviderStore for MemoryStore {
     async fn providers(
         &self,
         kind: ProviderKind,
         family: FamilyId,
     ) -> Result<Vec<Provider>, StoreError> {
-        let s = lock(&self.state);
+        let s = self.state();
         Ok(s.providers
             .values()
             .rev()
@@ -103,7 +65,7 @@ impl ProviderStore for MemoryProviders {
         family: FamilyId,
         id: ProviderId,
     ) -> Result<Provider, StoreError> {
-        lock(&self.state).provider(kind, family, id).cloned()
+        self.state().provider(kind, family, id).cloned()
     }
 
     async fn create_provider(
@@ -114,9 +76,9 @@ impl ProviderStore for MemoryProviders {
         fields: &ProviderFields,
         at: DateTime<Utc>,
     ) -> Result<Provider, StoreError> {
-        self.user_exists(created_by).await?;
-        let mut s = lock(&self.state);
-        let id = s.next();
+        let mut s = self.state();
+        s.has_user(created_by)?;
+        let id = s.next_i32(table(kind))?;
         let p = Provider {
             kind,
             id: ProviderId::new(id),
@@ -138,7 +100,7 @@ impl ProviderStore for MemoryProviders {
         fields: &ProviderFields,
         at: DateTime<Utc>,
     ) -> Result<Provider, StoreError> {
-        let mut s = lock(&self.state);
+        let mut s = self.state();
         s.provider(kind, family, id)?;
         let p = s
             .providers
@@ -155,20 +117,20 @@ impl ProviderStore for MemoryProviders {
         family: FamilyId,
         id: ProviderId,
     ) -> Result<(), StoreError> {
-        let mut s = lock(&self.state);
+        let mut s = self.state();
         s.provider(kind, family, id)?;
         s.providers.remove(&(kind.as_str(), id.get()));
-        s.events.remove(&(kind.as_str(), id.get()));
+        s.calendar_events.remove(&(kind.as_str(), id.get()));
         let gone: Vec<i32> = s
-            .syncs
+            .calendar_syncs
             .iter()
             .filter(|(_, r)| r.kind == kind && r.provider == id.get())
             .map(|(k, _)| *k)
             .collect();
         for sync in &gone {
-            s.syncs.remove(sync);
+            s.calendar_syncs.remove(sync);
         }
-        s.followed.retain(|_, sync| !gone.contains(sync));
+        s.followed_syncs.retain(|_, sync| !gone.contains(sync));
         Ok(())
     }
 
@@ -178,10 +140,10 @@ impl ProviderStore for MemoryProviders {
         family: FamilyId,
         id: ProviderId,
     ) -> Result<(Provider, Option<CalendarSync>), StoreError> {
-        let s = lock(&self.state);
+        let s = self.state();
         let p = s.provider(kind, family, id)?.clone();
         let latest = s
-            .syncs
+            .calendar_syncs
             .values()
             .filter(|r| r.kind == kind && r.provider == id.get())
             .max_by_key(|r| (r.sync.last_sync_at, r.sync.id))
@@ -198,17 +160,18 @@ impl ProviderStore for MemoryProviders {
         events: &[CalendarEvent],
         at: DateTime<Utc>,
     ) -> Result<(Provider, CalendarSync), StoreError> {
-        let mut s = lock(&self.state);
+        let mut s = self.state();
         let p = s.provider(kind, family, id)?.clone();
-        s.events.insert((kind.as_str(), id.get()), events.to_vec());
+        s.calendar_events
+            .insert((kind.as_str(), id.get()), events.to_vec());
         let existing = s
-            .syncs
+            .calendar_syncs
             .iter()
             .find(|(_, r)| r.kind == kind && r.provider == id.get() && r.sync.calendar_url == *url)
             .map(|(k, _)| *k);
         let sync_id = match existing {
             Some(k) => k,
-            None => s.next(),
+            None => s.next_i32("calendar_syncs")?,
         };
         let sync = CalendarSync {
             id: sync_id,
@@ -218,7 +181,7 @@ impl ProviderStore for MemoryProviders {
             last_sync_success: Some(true),
             events_count: i32::try_from(events.len()).unwrap_or(i32::MAX),
         };
-        s.syncs.insert(
+        s.calendar_syncs.insert(
             sync_id,
             SyncRow {
                 kind,
@@ -226,151 +189,27 @@ impl ProviderStore for MemoryProviders {
                 sync: sync.clone(),
             },
         );
-        s.followed.insert((family, kind.as_str()), sync_id);
+        s.followed_syncs.insert((family, kind.as_str()), sync_id);
         Ok((p, sync))
     }
 
     async fn school_calendar(&self, family: FamilyId) -> Result<Vec<CalendarEvent>, StoreError> {
-        let s = lock(&self.state);
+        let s = self.state();
         let kind = ProviderKind::School;
         let Some(row) = s
-            .followed
+            .followed_syncs
             .get(&(family, kind.as_str()))
-            .and_then(|sync| s.syncs.get(sync))
+            .and_then(|sync| s.calendar_syncs.get(sync))
             .filter(|r| r.sync.sync_enabled)
         else {
             return Ok(Vec::new());
         };
         let mut out = s
-            .events
+            .calendar_events
             .get(&(kind.as_str(), row.provider))
             .cloned()
             .unwrap_or_default();
         out.sort_by(|a, b| (a.date, a.title.as_str()).cmp(&(b.date, b.title.as_str())));
         Ok(out)
-    }
-}
-
-fn apply(m: &mut MedicalProvider, c: &MedicalChanges) {
-    macro_rules! set {
-        ($($f:ident),*) => { $( if let Some(v) = &c.$f { m.$f = Some(v.clone()); } )* };
-    }
-    if let Some(n) = &c.name {
-        m.name = n.clone();
-    }
-    set!(
-        specialty,
-        address,
-        phone,
-        email,
-        website,
-        latitude,
-        longitude,
-        zip_code,
-        notes,
-        google_place_id,
-        rating
-    );
-}
-
-#[async_trait]
-impl MedicalProviderStore for MemoryProviders {
-    async fn medical_providers(
-        &self,
-        family: FamilyId,
-    ) -> Result<Vec<MedicalProvider>, StoreError> {
-        let s = lock(&self.state);
-        let mut out: Vec<MedicalProvider> = s
-            .medical
-            .values()
-            .filter(|m| m.family_id == family)
-            .cloned()
-            .collect();
-        out.sort_by(|a, b| (a.name.as_str(), a.id).cmp(&(b.name.as_str(), b.id)));
-        Ok(out)
-    }
-
-    async fn medical_provider(
-        &self,
-        family: FamilyId,
-        id: MedicalProviderId,
-    ) -> Result<MedicalProvider, StoreError> {
-        lock(&self.state)
-            .medical
-            .get(&id.get())
-            .filter(|m| m.family_id == family)
-            .cloned()
-            .ok_or(StoreError::NotFound)
-    }
-
-    async fn create_medical_provider(
-        &self,
-        family: FamilyId,
-        created_by: UserId,
-        changes: &MedicalChanges,
-        at: DateTime<Utc>,
-    ) -> Result<MedicalProvider, StoreError> {
-        self.user_exists(created_by).await?;
-        let name = changes
-            .name
-            .clone()
-            .ok_or_else(|| StoreError::unexpected("medical provider without a name"))?;
-        let mut s = lock(&self.state);
-        let id = s.next();
-        let mut m = MedicalProvider {
-            id: MedicalProviderId::new(id),
-            family_id: family,
-            name,
-            specialty: None,
-            address: None,
-            phone: None,
-            email: None,
-            website: None,
-            latitude: None,
-            longitude: None,
-            zip_code: None,
-            notes: None,
-            google_place_id: None,
-            rating: None,
-            created_by,
-            created_at: Some(at.naive_utc()),
-            updated_at: Some(at.naive_utc()),
-        };
-        apply(&mut m, changes);
-        s.medical.insert(id, m.clone());
-        Ok(m)
-    }
-
-    async fn update_medical_provider(
-        &self,
-        family: FamilyId,
-        id: MedicalProviderId,
-        changes: &MedicalChanges,
-        at: DateTime<Utc>,
-    ) -> Result<MedicalProvider, StoreError> {
-        let mut s = lock(&self.state);
-        let m = s
-            .medical
-            .get_mut(&id.get())
-            .filter(|m| m.family_id == family)
-            .ok_or(StoreError::NotFound)?;
-        apply(m, changes);
-        m.updated_at = Some(at.naive_utc());
-        Ok(m.clone())
-    }
-
-    async fn delete_medical_provider(
-        &self,
-        family: FamilyId,
-        id: MedicalProviderId,
-    ) -> Result<(), StoreError> {
-        let mut s = lock(&self.state);
-        match s.medical.get(&id.get()) {
-            Some(m) if m.family_id == family => {
-                s.medical.remove(&id.get());
-                Ok(())
-            }
-            _ => Err(StoreError::NotFound),
-        }
     }
 }

@@ -70,3 +70,21 @@ pub(crate) fn one_row(n: usize) -> Result<(), StoreError> {
         Ok(())
     }
 }
+
+/// Deletes the row of `family` whose `$id_col` is `$id` from `$table`: `NotFound` when no row
+/// matched (missing, or another family's).
+macro_rules! delete_of_family {
+    ($store:expr, $table:ident, $id_col:ident = $id:expr, $family:expr) => {{
+        let mut conn = $store.conn().await?;
+        let n = diesel::delete(
+            $table::table
+                .filter($table::$id_col.eq($id))
+                .filter($table::family_id.eq($family.as_uuid())),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err($crate::error::from_diesel)?;
+        $crate::error::one_row(n)
+    }};
+}
+pub(crate) use delete_of_family;

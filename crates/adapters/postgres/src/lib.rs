@@ -4,20 +4,32 @@
 //! database the original created. Every multi-row write runs in one transaction.
 
 mod accounts;
-mod circle;
+mod babysitters;
+mod children;
 mod custody;
+mod email_verification;
+mod emergency_contacts;
 mod enrollment;
 mod error;
 mod events;
+mod family;
+mod group_chat;
 mod jobs;
+mod journal;
+mod medical_providers;
+mod medications;
 mod migrate;
+mod notification_emails;
 mod pool;
 mod providers;
-mod records;
+mod reminders;
 pub mod schema;
 mod seed;
 mod service_role;
+mod templates;
+mod themes;
 mod tls;
+mod users;
 
 pub use migrate::{applied_migrations, revert_all_migrations, run_migrations, run_migrations_tls};
 pub use pool::{PgConfig, PgStore};

@@ -12,6 +12,9 @@ use futures_util::FutureExt as _;
 use crate::error::{from_diesel, from_pool};
 use crate::tls::PgTls;
 
+/// The connection every query runs on.
+pub(crate) type Conn = AsyncPgConnection;
+
 /// Pool settings. Every wait is bounded: a request never hangs on a dead database.
 #[derive(Debug, Clone)]
 pub struct PgConfig {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::error::ErrorBody;
+use crate::error::{ErrorBody, ErrorCode};
 use crate::state::ApiState;
 
 #[derive(Serialize, ToSchema)]
@@ -96,7 +96,7 @@ pub async fn api_health_db(state: web::Data<ApiState>) -> HttpResponse {
     match check(state.readiness.database.as_ref()).await {
         "unavailable" => HttpResponse::ServiceUnavailable().json(ErrorBody {
             detail: "Database connection failed".into(),
-            code: "service_unavailable",
+            code: ErrorCode::ServiceUnavailable,
             field: None,
         }),
         "not_configured" => HttpResponse::Ok().json(json!({

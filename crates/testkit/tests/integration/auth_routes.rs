@@ -606,7 +606,7 @@ async fn forgot_and_reset_password_validate_their_query() {
             None,
         )
         .await;
-    assert_error(&garbage, StatusCode::BAD_REQUEST, "bad_request");
+    assert_error(&garbage, StatusCode::BAD_REQUEST, "invalid_reset_token");
 }
 
 // ---------------------------------------------------------------------------------------------

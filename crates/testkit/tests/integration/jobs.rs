@@ -1,15 +1,14 @@
-//! The delivery queue: the JobQueue contract on every adapter, the worker's retries and dead
-//! letters, and pushes/e-mails handed off by requests and delivered by the worker.
+//! The delivery queue: the worker's retries and dead letters, and pushes/e-mails handed off by
+//! requests and delivered by the worker (the JobQueue contract is in `contracts`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use calndr_app::{JobWorker, QueuedPush, RoundReport, WorkerSettings};
-use calndr_memory::{MemoryJobQueue, RecordingMailer, RecordingPush};
+use calndr_memory::{MemoryStore, RecordingMailer, RecordingPush};
 use calndr_ports::{JobQueue, PushMessage, PushNotifier, StoreError};
 use calndr_postgres::{PgConfig, PgStore};
-use calndr_testkit::job_contracts;
 use calndr_testkit::{Backend, TestApp, TestDatabase};
 use serde_json::json;
 
@@ -28,26 +27,6 @@ async fn postgres() -> (Arc<PgStore>, TestDatabase) {
     )
     .expect("pool");
     (Arc::new(pg), db)
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn job_queue_contract_memory() {
-    job_contracts::claim_lease_and_complete(Arc::new(MemoryJobQueue::new())).await;
-    job_contracts::an_expired_lease_is_claimed_again(Arc::new(MemoryJobQueue::new())).await;
-    job_contracts::failures_retry_later_then_die(Arc::new(MemoryJobQueue::new())).await;
-    job_contracts::concurrent_claims_are_disjoint(Arc::new(MemoryJobQueue::new())).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn job_queue_contract_postgres() {
-    let (pg, _db) = postgres().await;
-    job_contracts::claim_lease_and_complete(pg.clone()).await;
-    let (pg, _db) = postgres().await;
-    job_contracts::an_expired_lease_is_claimed_again(pg.clone()).await;
-    let (pg, _db) = postgres().await;
-    job_contracts::failures_retry_later_then_die(pg.clone()).await;
-    let (pg, _db) = postgres().await;
-    job_contracts::concurrent_claims_are_disjoint(pg.clone()).await;
 }
 
 /// A push provider that is down for its first `failures` calls.
@@ -142,7 +121,7 @@ fn message_like(sent: &[PushMessage], n: u8) -> PushMessage {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_that_keeps_failing_ends_dead_with_its_error_and_is_not_retried_forever() {
-    let queue = Arc::new(MemoryJobQueue::new());
+    let queue = Arc::new(MemoryStore::new());
     let provider = Arc::new(FlakyPush {
         failures: usize::MAX,
         calls: AtomicUsize::new(0),
@@ -172,7 +151,7 @@ async fn a_push_that_keeps_failing_ends_dead_with_its_error_and_is_not_retried_f
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_job_kind_is_dead_at_once() {
-    let queue = Arc::new(MemoryJobQueue::new());
+    let queue = Arc::new(MemoryStore::new());
     queue
         .enqueue(calndr_ports::NewJob {
             queue: "deliveries",
@@ -264,7 +243,7 @@ async fn a_password_reset_email_is_queued_then_sent_by_the_worker() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_loop_delivers_then_stops_when_asked() {
-    let queue = Arc::new(MemoryJobQueue::new());
+    let queue = Arc::new(MemoryStore::new());
     let push = Arc::new(RecordingPush::new());
     let worker = worker(
         queue.clone(),

@@ -92,9 +92,9 @@ async fn the_reset_code_sets_a_new_password_once() {
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
     );
-    // Used once, the code is spent: the API answers 400 `bad_request` "Invalid or expired token".
+    // Used once, the code is spent: 400 `invalid_reset_token` "Invalid or expired token".
     let again = reset(&app, &token, "another-password-2").await;
-    let body = assert_error(&again, StatusCode::BAD_REQUEST, "bad_request");
+    let body = assert_error(&again, StatusCode::BAD_REQUEST, "invalid_reset_token");
     assert_eq!(body["detail"], "Invalid or expired token");
     ok(&login(&app, &acc.email, "fresh-password-1").await);
 }
@@ -111,7 +111,7 @@ async fn a_reset_code_is_void_once_the_password_changed_otherwise() {
         )
         .await);
     let res = reset(&app, &token, "attacker-choice-1").await;
-    assert_error(&res, StatusCode::BAD_REQUEST, "bad_request");
+    assert_error(&res, StatusCode::BAD_REQUEST, "invalid_reset_token");
     ok(&login(&app, &acc.email, "changed-by-me-1").await);
 }
 
@@ -142,7 +142,7 @@ async fn access_tokens_expired_and_forged_codes_do_not_reset_a_password() {
     ] {
         let res = reset(&app, &bad, "attacker-choice-1").await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST, "{what}");
-        assert_eq!(res.json()["code"], "bad_request", "{what}");
+        assert_eq!(res.json()["code"], "invalid_reset_token", "{what}");
     }
     ok(&login(&app, &acc.email, &acc.password).await);
     // The genuine code is still good after those attempts.

@@ -1,71 +1,13 @@
 //! Daycare and school providers (spec 1.14, 1.15, 1.17, 3.8; contract 2.8 P1-P15): CRUD, search
-//! and calendars through the ports, school events; and the provider store contracts on every
-//! adapter.
-
-use std::sync::Arc;
+//! and calendars through the ports, school events (the store contracts are in `contracts`).
 
 use actix_web::http::StatusCode;
-use calndr_memory::{MemoryAccountStore, MemoryProviders};
-use calndr_postgres::{PgConfig, PgStore};
 use calndr_testkit::app::Account;
-use calndr_testkit::provider_contracts::{self, ProviderStores};
-use calndr_testkit::{Backend, TestApp, TestDatabase};
+use calndr_testkit::{Backend, TestApp};
 use serde_json::{json, Value};
 
 use crate::events::delete;
 use crate::support::{app, assert_error, assert_invalid, ok, sql};
-
-// ----------------------------------------------------------------------------------------------
-// Store contracts
-// ----------------------------------------------------------------------------------------------
-
-fn memory() -> ProviderStores {
-    let accounts = Arc::new(MemoryAccountStore::new());
-    let m = Arc::new(MemoryProviders::new(accounts.clone()));
-    ProviderStores {
-        accounts,
-        providers: m.clone(),
-        medical: m,
-    }
-}
-
-async fn postgres() -> (ProviderStores, TestDatabase) {
-    let db = TestDatabase::new().await;
-    let cfg = PgConfig {
-        pool_size: 2,
-        ..PgConfig::default()
-    };
-    let pg = Arc::new(PgStore::connect(&db.url(), None, &cfg).expect("pool"));
-    let stores = ProviderStores {
-        accounts: pg.clone(),
-        providers: pg.clone(),
-        medical: pg,
-    };
-    (stores, db)
-}
-
-macro_rules! contract {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread")]
-            async fn memory_adapter() {
-                provider_contracts::$name(memory()).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread")]
-            async fn postgres_adapter() {
-                let (stores, _db) = postgres().await;
-                provider_contracts::$name(stores).await;
-            }
-        }
-    };
-}
-
-contract!(providers_are_family_scoped_and_delete_cascades);
-contract!(school_calendar_follows_the_last_parse);
-contract!(medical_providers_update_partially);
 
 // ----------------------------------------------------------------------------------------------
 // HTTP

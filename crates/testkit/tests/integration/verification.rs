@@ -32,7 +32,7 @@ fn mailed_code(app: &TestApp) -> String {
         .to_owned()
 }
 
-async fn pending(app: &TestApp) -> Account {
+pub async fn pending(app: &TestApp) -> Account {
     let acc = app.register("Pen").await;
     sql(app)
         .await

@@ -8,7 +8,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{assert_error, assert_invalid, ok};
 
-async fn app_with_weather(meteo: &MockServer) -> TestApp {
+pub async fn app_with_weather(meteo: &MockServer) -> TestApp {
     TestApp::builder(Backend::PostgresRedis)
         .fast_hashing()
         .env("CALNDR_WEATHER_ENABLED", "true")
@@ -36,14 +36,14 @@ fn daily() -> serde_json::Value {
 
 /// A place of its own for each test: the weather cache in the shared Redis is keyed by place and
 /// dates, and must not answer for another test or an earlier run.
-fn place() -> (String, String) {
+pub fn place() -> (String, String) {
     let n = uuid::Uuid::new_v4().as_u128();
     let lat = format!("{}.{:04}", 10 + n % 60, (n >> 8) % 10_000);
     let lon = format!("-{}.{:04}", 10 + (n >> 24) % 150, (n >> 32) % 10_000);
     (lat, lon)
 }
 
-fn forecast_url((lat, lon): &(String, String)) -> String {
+pub fn forecast_url((lat, lon): &(String, String)) -> String {
     format!("/api/v1/weather/{lat}/{lon}?start_date=2026-11-25&end_date=2026-11-27&temperature_unit=fahrenheit")
 }
 
@@ -115,8 +115,8 @@ async fn historic_reads_the_archive() {
     assert_eq!(body["daily"]["cloudcover_mean"], json!([30.0]));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_upstream_failure_is_a_503_or_502_with_a_code_never_a_broken_body() {
+/// A fake Open-Meteo whose forecast fails (500) and whose archive answers HTML.
+pub async fn failing_meteo() -> MockServer {
     let meteo = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v1/forecast"))
@@ -128,6 +128,12 @@ async fn an_upstream_failure_is_a_503_or_502_with_a_code_never_a_broken_body() {
         .respond_with(ResponseTemplate::new(200).set_body_string("<html>oops</html>"))
         .mount(&meteo)
         .await;
+    meteo
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upstream_failure_is_a_503_or_502_with_a_code_never_a_broken_body() {
+    let meteo = failing_meteo().await;
     let app = app_with_weather(&meteo).await;
     let me = app.register("Jeff").await;
     assert_error(

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calndr_domain::{FamilyId, UserId};
-use calndr_memory::MemoryAccountStore;
+use calndr_memory::MemoryStore;
 use calndr_outbound::{Apns, ApnsConfig};
 use calndr_ports::{FamilyStore, PushMessage, PushNotifier, StoreError};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -16,8 +16,8 @@ const P8: &str = include_str!("../keys/apple_key.p8");
 const PUB: &str = include_str!("../keys/apple_key.pub.pem");
 const DEVICE: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
-async fn parent_with_device() -> (Arc<MemoryAccountStore>, UserId, FamilyId) {
-    let store = Arc::new(MemoryAccountStore::new());
+async fn parent_with_device() -> (Arc<MemoryStore>, UserId, FamilyId) {
+    let store = Arc::new(MemoryStore::new());
     let (user, family) = store
         .add_parent_with_device("Deb", "deb@example.com", DEVICE)
         .await
@@ -25,13 +25,13 @@ async fn parent_with_device() -> (Arc<MemoryAccountStore>, UserId, FamilyId) {
     (store, user, family)
 }
 
-async fn device_of(store: &MemoryAccountStore, family: FamilyId) -> Option<String> {
+async fn device_of(store: &MemoryStore, family: FamilyId) -> Option<String> {
     store.members(family).await.expect("members")[0]
         .device_token
         .clone()
 }
 
-fn apns(server: &MockServer, store: Arc<MemoryAccountStore>) -> Apns {
+fn apns(server: &MockServer, store: Arc<MemoryStore>) -> Apns {
     Apns::new(
         ApnsConfig {
             team_id: "TEAM123456".into(),
