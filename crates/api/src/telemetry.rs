@@ -1,5 +1,7 @@
-//! One log line per request (request id, method, route pattern, status, latency), the metrics,
-//! the request id header, and the no-store cache headers on `/api/` responses.
+//! One log line per request (request id, method, route pattern, status, latency; message
+//! "request", which the log pipeline's request-log filter keys on), the metrics, the request id
+//! header, and the no-store cache headers on `/api/` responses. Health and readiness probes (the
+//! ALB's and Route 53's, every few seconds) are logged at debug only, unless they fail.
 
 use std::time::Instant;
 
@@ -13,6 +15,19 @@ use tracing::Instrument;
 use crate::state::ApiState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Route patterns of the liveness and readiness probes.
+const PROBES: [&str; 4] = [
+    "/health",
+    "/ready",
+    "/api/v1/health/health",
+    "/api/v1/health/ready",
+];
+
+/// A probe that answered below 500: not worth a log line at info.
+fn is_quiet_probe(route: &str, status: u16) -> bool {
+    status < 500 && PROBES.contains(&route)
+}
 
 /// Accepts a caller's request id only when it is short and plain, so it is safe to log.
 fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
@@ -47,6 +62,8 @@ pub async fn telemetry(
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(http.method = %method, http.route = %route, http.status = status, latency_ms, "request failed");
+        } else if is_quiet_probe(&route, status) {
+            tracing::debug!(http.method = %method, http.route = %route, http.status = status, latency_ms, "probe");
         } else {
             tracing::info!(http.method = %method, http.route = %route, http.status = status, latency_ms, "request");
         }
@@ -67,4 +84,22 @@ pub async fn telemetry(
         headers.insert(EXPIRES, HeaderValue::from_static("0"));
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_quiet_probe;
+
+    #[test]
+    fn probes_are_quiet_unless_they_fail_and_other_routes_are_not() {
+        assert!(is_quiet_probe("/ready", 200));
+        assert!(is_quiet_probe("/health", 200));
+        assert!(is_quiet_probe("/api/v1/health/ready", 200));
+        assert!(
+            !is_quiet_probe("/ready", 503),
+            "a failing readiness probe is logged"
+        );
+        assert!(!is_quiet_probe("/api/v1/auth/token", 200));
+        assert!(!is_quiet_probe("/metrics", 200));
+    }
 }

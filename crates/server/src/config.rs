@@ -45,6 +45,12 @@ pub struct Config {
     pub database_url: Option<SecretString>,
     pub database_read_url: Option<SecretString>,
     pub database_pool_size: usize,
+    /// `CALNDR_DATABASE_TLS` (verify-full by default in staging and production, disable locally)
+    /// and `CALNDR_DATABASE_CA_FILE` (the RDS CA bundle of the image by default).
+    pub database_tls: calndr_postgres::PgTls,
+    /// `CALNDR_DATABASE_SERVICE_URL`, migration task only: the service's role (user and password)
+    /// that `calndr migrate` creates and grants, while it connects as the owner.
+    pub database_service_url: Option<SecretString>,
     pub redis_url: Option<SecretString>,
     pub redis_pool_size: usize,
     pub jwt_secret: SecretString,
@@ -215,6 +221,28 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         }
     }
     let database_read_url = var("CALNDR_DATABASE_READ_URL");
+    let database_tls = calndr_postgres::PgTls {
+        mode: match var("CALNDR_DATABASE_TLS") {
+            Some(mode) => mode
+                .parse()
+                .map_err(|problem: String| err("CALNDR_DATABASE_TLS", problem))?,
+            None if environment == Environment::Local => calndr_postgres::TlsMode::Disable,
+            None => calndr_postgres::TlsMode::VerifyFull,
+        },
+        ca_file: var("CALNDR_DATABASE_CA_FILE")
+            .unwrap_or_else(|| calndr_postgres::DEFAULT_CA_FILE.into())
+            .into(),
+    };
+    let database_service_url = var("CALNDR_DATABASE_SERVICE_URL");
+    if let Some(url) = &database_service_url {
+        let parsed = url::Url::parse(url).ok();
+        if !parsed.is_some_and(|u| !u.username().is_empty() && u.password().is_some()) {
+            return Err(err(
+                "CALNDR_DATABASE_SERVICE_URL",
+                "must be a postgres:// URL with the service role's user and password",
+            ));
+        }
+    }
 
     let redis_url = match var("CALNDR_REDIS_URL") {
         Some(url) => Some(url),
@@ -471,6 +499,8 @@ pub fn load(get: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         database_url: database_url.map(SecretString::from),
         database_read_url: database_read_url.map(SecretString::from),
         database_pool_size: number("CALNDR_DATABASE_POOL_SIZE", 16, 512)?,
+        database_tls,
+        database_service_url: database_service_url.map(SecretString::from),
         redis_url: redis_url.map(SecretString::from),
         redis_pool_size: number("CALNDR_REDIS_POOL_SIZE", 16, 512)?,
         jwt_secret: SecretString::from(jwt_secret),
@@ -569,6 +599,35 @@ mod tests {
         assert!(c.database_url.is_none() && c.redis_url.is_none());
         assert!(c.jwt_secret_generated);
         assert_eq!(c.log_format, LogFormat::Compact);
+    }
+
+    #[test]
+    fn database_tls_is_verify_full_outside_local_and_chosen_by_calndr_database_tls() {
+        use calndr_postgres::TlsMode;
+        let local = load_map(&[]).unwrap();
+        assert_eq!(local.database_tls.mode, TlsMode::Disable);
+        let staging = load_map(&[("CALNDR_ENV", "staging")]).unwrap();
+        assert_eq!(staging.database_tls.mode, TlsMode::VerifyFull);
+        assert_eq!(
+            staging.database_tls.ca_file,
+            std::path::PathBuf::from(calndr_postgres::DEFAULT_CA_FILE)
+        );
+        let chosen = load_map(&[
+            ("CALNDR_ENV", "staging"),
+            ("CALNDR_DATABASE_TLS", "require"),
+            ("CALNDR_DATABASE_CA_FILE", "/tmp/ca.pem"),
+        ])
+        .unwrap();
+        assert_eq!(chosen.database_tls.mode, TlsMode::Require);
+        assert_eq!(
+            chosen.database_tls.ca_file,
+            std::path::PathBuf::from("/tmp/ca.pem")
+        );
+        let bad = load_map(&[("CALNDR_DATABASE_TLS", "prefer")]).unwrap_err();
+        assert_eq!(bad.variable, "CALNDR_DATABASE_TLS");
+        let no_password =
+            load_map(&[("CALNDR_DATABASE_SERVICE_URL", "postgres://calndr_app@db/x")]).unwrap_err();
+        assert_eq!(no_password.variable, "CALNDR_DATABASE_SERVICE_URL");
     }
 
     #[test]

@@ -137,8 +137,21 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
         .database_url
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("CALNDR_DATABASE_URL is not set: nothing to migrate"))?;
-    let applied = calndr_postgres::run_migrations(url.expose_secret()).await?;
+    let applied =
+        calndr_postgres::run_migrations_tls(url.expose_secret(), &config.database_tls).await?;
     tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
+    if let Some(service) = &config.database_service_url {
+        let parsed = url::Url::parse(service.expose_secret())?;
+        let password = parsed.password().unwrap_or_default();
+        calndr_postgres::ensure_service_role(
+            url.expose_secret(),
+            &config.database_tls,
+            parsed.username(),
+            password,
+        )
+        .await?;
+        tracing::info!(role = parsed.username(), "service role granted");
+    }
     Ok(())
 }
 
@@ -192,7 +205,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Some(url) => {
             tracing::info!(database = %Config::redacted_url(url), "using PostgreSQL");
             if config.migrate_on_start {
-                let applied = calndr_postgres::run_migrations(url.expose_secret()).await?;
+                let applied =
+                    calndr_postgres::run_migrations_tls(url.expose_secret(), &config.database_tls)
+                        .await?;
                 tracing::info!(count = applied.len(), "migrations applied at start");
             }
         }

@@ -96,6 +96,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 config.database_read_url.as_ref().map(|u| u.expose_secret()),
                 &PgConfig {
                     pool_size: config.database_pool_size,
+                    tls: config.database_tls.clone(),
                     ..PgConfig::default()
                 },
             )?);

@@ -5,10 +5,12 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  account_id   = data.aws_caller_identity.current.account_id
-  partition    = data.aws_partition.current.partition
-  state_bucket = "${var.project}-terraform-state-${local.account_id}"
-  logs_bucket  = "${var.project}-terraform-state-logs-${local.account_id}"
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  # By name, not by reference: the key and bucket policies exist before the roles (see github.tf).
+  plan_role_arn = "arn:${local.partition}:iam::${local.account_id}:role/${var.project}-github-plan"
+  state_bucket  = "${var.project}-terraform-state-${local.account_id}"
+  logs_bucket   = "${var.project}-terraform-state-logs-${local.account_id}"
 }
 
 resource "aws_kms_key" "state" {
@@ -25,6 +27,15 @@ resource "aws_kms_key" "state" {
         Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
         Action    = "kms:*"
         Resource  = "*"
+      },
+      {
+        # The state holds the generated passwords: pull requests' plans never decrypt it.
+        Sid       = "ThePlanRoleNeverDecryptsTheState"
+        Effect    = "Deny"
+        Principal = { AWS = "*" }
+        Action    = ["kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = { ArnEquals = { "aws:PrincipalArn" = local.plan_role_arn } }
       },
     ]
   })
@@ -103,6 +114,22 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
 }
 
 data "aws_iam_policy_document" "state" {
+  statement {
+    sid       = "ThePlanRoleNeverReadsTheState"
+    effect    = "Deny"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${aws_s3_bucket.state.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:PrincipalArn"
+      values   = [local.plan_role_arn]
+    }
+  }
+
   statement {
     sid       = "DenyPlainHttp"
     effect    = "Deny"
@@ -188,6 +215,41 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
 }
 
 data "aws_iam_policy_document" "logs" {
+  statement {
+    sid       = "CloudTrailChecksTheBucket"
+    actions   = ["s3:GetBucketAcl"]
+    resources = [aws_s3_bucket.logs.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.trail_arn]
+    }
+  }
+
+  statement {
+    sid       = "CloudTrailWritesLogFiles"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.logs.arn}/cloudtrail/AWSLogs/${local.account_id}/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "s3:x-amz-acl"
+      values   = ["bucket-owner-full-control"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.trail_arn]
+    }
+  }
+
   statement {
     sid       = "S3ServerAccessLogs"
     actions   = ["s3:PutObject"]

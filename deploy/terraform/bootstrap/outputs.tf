@@ -8,9 +8,9 @@ output "lock_table" {
   value       = aws_dynamodb_table.locks.name
 }
 
-output "github_deploy_role_arn" {
-  description = "Set as the AWS_DEPLOY_ROLE_ARN variable in GitHub."
-  value       = aws_iam_role.github_deploy.arn
+output "github_deploy_role_arns" {
+  description = "Set each as the AWS_DEPLOY_ROLE_ARN variable of its GitHub environment (staging, production)."
+  value       = { for env, role in aws_iam_role.github_deploy : env => role.arn }
 }
 
 output "github_plan_role_arn" {

@@ -35,3 +35,13 @@ variable "create_github_oidc_provider" {
   type        = bool
   default     = true
 }
+
+variable "production_reviewer_ids" {
+  description = "Numeric GitHub user ids of the production environment's required reviewers (`gh api users/<login> --jq .id`); at least one."
+  type        = list(number)
+
+  validation {
+    condition     = length(var.production_reviewer_ids) > 0
+    error_message = "Production deployments need at least one required reviewer."
+  }
+}

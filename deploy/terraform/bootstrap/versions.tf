@@ -9,6 +9,10 @@ terraform {
       source  = "hashicorp/aws"
       version = "~> 6.0"
     }
+    github = {
+      source  = "integrations/github"
+      version = "~> 6.6"
+    }
   }
 }
 
@@ -23,4 +27,10 @@ provider "aws" {
       Owner       = "calndr-team"
     }
   }
+}
+
+# Authenticates with GITHUB_TOKEN (a token of a repository administrator: it writes the
+# environments and the OIDC subject template); nothing of it is stored in the state.
+provider "github" {
+  owner = var.github_owner
 }

@@ -25,10 +25,14 @@ mod providers;
 mod reminders;
 pub mod schema;
 mod seed;
+mod service_role;
 mod templates;
 mod themes;
+mod tls;
 mod users;
 
-pub use migrate::{applied_migrations, revert_all_migrations, run_migrations};
+pub use migrate::{applied_migrations, revert_all_migrations, run_migrations, run_migrations_tls};
 pub use pool::{PgConfig, PgStore};
 pub use seed::{seed, SEED_EMAIL_DOMAIN};
+pub use service_role::ensure_service_role;
+pub use tls::{PgTls, TlsMode, DEFAULT_CA_FILE};

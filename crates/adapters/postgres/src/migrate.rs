@@ -1,6 +1,8 @@
 //! Embedded migrations, run through a blocking connection wrapper on the blocking pool.
 
 use calndr_ports::StoreError;
+
+use crate::tls::PgTls;
 use diesel::pg::Pg;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::AsyncPgConnection;
@@ -13,6 +15,24 @@ type Wrapper = AsyncConnectionWrapper<AsyncPgConnection>;
 fn connect(url: &str) -> Result<Wrapper, StoreError> {
     use diesel::Connection as _;
     Wrapper::establish(url).map_err(|e| StoreError::Unavailable(Box::new(e)))
+}
+
+/// Applies every pending migration over the configured TLS (`calndr migrate` in AWS).
+pub async fn run_migrations_tls(url: &str, tls: &PgTls) -> Result<Vec<String>, StoreError> {
+    let Some(connector) = tls.connector()? else {
+        return run_migrations(url).await;
+    };
+    let conn = crate::tls::establish(url.to_owned(), connector)
+        .await
+        .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+    blocking(move || {
+        let mut conn = Wrapper::from(conn);
+        let done = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| StoreError::unexpected(format!("migration failed: {e}")))?;
+        Ok(done.iter().map(ToString::to_string).collect())
+    })
+    .await
 }
 
 async fn blocking<T: Send + 'static>(

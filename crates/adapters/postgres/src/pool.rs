@@ -9,8 +9,10 @@ use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl as _};
+use futures_util::FutureExt as _;
 
 use crate::error::{from_diesel, from_pool};
+use crate::tls::PgTls;
 
 /// The connection every query runs on.
 pub(crate) type Conn = AsyncPgConnection;
@@ -22,6 +24,8 @@ pub struct PgConfig {
     pub wait_timeout: Duration,
     pub create_timeout: Duration,
     pub recycle_timeout: Duration,
+    /// TLS to the server (`CALNDR_DATABASE_TLS`); plaintext by default.
+    pub tls: PgTls,
 }
 
 impl Default for PgConfig {
@@ -31,6 +35,7 @@ impl Default for PgConfig {
             wait_timeout: Duration::from_secs(5),
             create_timeout: Duration::from_secs(5),
             recycle_timeout: Duration::from_secs(5),
+            tls: PgTls::default(),
         }
     }
 }
@@ -52,9 +57,13 @@ fn build(url: &str, cfg: &PgConfig) -> Result<Pool<AsyncPgConnection>, StoreErro
     // A pooled connection is handed out again without a `SELECT 1` first (one round trip less
     // per query); a connection the server dropped fails its next query (`Unavailable`) and is
     // not recycled.
-    let mut config = ManagerConfig::default();
-    config.recycling_method = RecyclingMethod::Fast;
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+    let mut setup = ManagerConfig::default();
+    setup.recycling_method = RecyclingMethod::Fast;
+    if let Some(tls) = cfg.tls.connector()? {
+        setup.custom_setup =
+            Box::new(move |url| crate::tls::establish(url.to_owned(), tls.clone()).boxed());
+    }
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, setup);
     Pool::builder(manager)
         .max_size(cfg.pool_size)
         .timeouts(Timeouts {

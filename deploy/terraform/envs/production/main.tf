@@ -23,6 +23,7 @@ module "calndr" {
   max_tasks           = 10
   fargate_spot_weight = 0
   ses_identity        = "calndr.club"
+  manage_ses_identity = true
 
   db_instance_class        = "db.t4g.medium"
   db_allocated_storage     = 50
@@ -37,4 +38,5 @@ module "calndr" {
 
   log_retention_days = 7
   alarm_emails       = var.alarm_emails
+  provider_secrets   = var.provider_secrets
 }

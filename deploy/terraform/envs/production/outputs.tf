@@ -122,3 +122,8 @@ output "worker_task_definition_arn" {
   description = "Newest revision of the worker task definition."
   value       = module.calndr.worker_task_definition_arn
 }
+
+output "digest_rule_name" {
+  description = "EventBridge rule of the weekly digest (the deploy workflow points it at the deployed worker revision)."
+  value       = module.calndr.digest_rule_name
+}

@@ -33,3 +33,9 @@ variable "bastion_key_name" {
   type        = string
   default     = null
 }
+
+variable "provider_secrets" {
+  description = "Provider secret parameters that hold real values (GitHub variable PROVIDER_SECRETS, a JSON list; docs/operations.md, \"Provider secrets\")."
+  type        = set(string)
+  default     = []
+}

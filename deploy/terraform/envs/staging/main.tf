@@ -23,6 +23,7 @@ module "calndr" {
   max_tasks           = 3
   fargate_spot_weight = 2
   ses_identity        = "calndr.club"
+  manage_ses_identity = false
 
   db_instance_class        = "db.t4g.micro"
   db_allocated_storage     = 20
@@ -37,4 +38,5 @@ module "calndr" {
 
   log_retention_days = 3
   alarm_emails       = var.alarm_emails
+  provider_secrets   = var.provider_secrets
 }

@@ -43,6 +43,15 @@ locals {
   # Known at plan time (they drive for_each in the alarms); the rds module uses the same names.
   db_instance_identifiers = concat([local.name], var.db_read_replica ? ["${local.name}-replica"] : [])
 
+  # The service's own PostgreSQL role: `calndr migrate` (as the owner) creates it with this
+  # password and grants it DML on the tables; the API, worker and digest connect as it.
+  db_service_user = "calndr_app"
+  db_url = { for host, address in merge(
+    { primary = module.rds.primary_address },
+    var.db_read_replica ? { replica = module.rds.replica_address } : {},
+    ) : host => format("postgres://%s:%s@%s:%d/%s", local.db_service_user, random_password.db_service.result,
+  address, module.rds.port, module.rds.database_name) }
+
   app_environment = merge(
     {
       CALNDR_ENV                 = var.environment
@@ -53,6 +62,8 @@ locals {
       CALNDR_PUBLIC_BASE_URL     = local.public_url
       CALNDR_UPLOAD_DIR          = "/var/lib/calndr/uploads"
       CALNDR_DATABASE_POOL_SIZE  = tostring(var.database_pool_size)
+      # TLS to RDS, checked against the RDS CA bundle baked into the image (rds.force_ssl=1).
+      CALNDR_DATABASE_TLS = "verify-full"
       # E-mail through SES from the identity the task role may send from.
       CALNDR_MAIL       = "ses"
       CALNDR_MAIL_FROM  = "Calndr <no-reply@${var.ses_identity}>"
@@ -63,6 +74,7 @@ locals {
       CALNDR_S3_BUCKET = module.storage.assets_bucket_name
       RUST_LOG         = "info"
     },
+    var.sns_platform_application_arn == "" ? {} : { CALNDR_SNS_PLATFORM_APPLICATION_ARN = var.sns_platform_application_arn },
     var.extra_environment,
   )
 }
@@ -70,6 +82,11 @@ locals {
 # ---- generated secrets (kept in the encrypted state and in SSM; never in the repository) --------
 
 resource "random_password" "db_master" {
+  length  = 40
+  special = false
+}
+
+resource "random_password" "db_service" {
   length  = 40
   special = false
 }
@@ -148,6 +165,8 @@ module "iam" {
   log_group_arns     = [module.ecs.log_group_arn]
   assets_bucket_arn  = module.storage.assets_bucket_arn
   ses_identity       = var.ses_identity
+
+  sns_platform_application_arn = var.sns_platform_application_arn
 }
 
 module "rds" {
@@ -191,18 +210,18 @@ module "redis" {
 module "ssm" {
   source = "../ssm"
 
-  path        = local.ssm_path
-  kms_key_arn = module.kms.key_arn
-  database_url = format("postgres://%s:%s@%s:%d/%s",
+  path         = local.ssm_path
+  kms_key_arn  = module.kms.key_arn
+  database_url = local.db_url["primary"]
+  database_owner_url = format("postgres://%s:%s@%s:%d/%s",
     module.rds.master_username, random_password.db_master.result,
   module.rds.primary_address, module.rds.port, module.rds.database_name)
-  has_read_replica = var.db_read_replica
-  database_read_url = var.db_read_replica ? format("postgres://%s:%s@%s:%d/%s",
-    module.rds.master_username, random_password.db_master.result,
-  module.rds.replica_address, module.rds.port, module.rds.database_name) : null
+  has_read_replica  = var.db_read_replica
+  database_read_url = var.db_read_replica ? local.db_url["replica"] : null
   redis_url = format("%s://:%s@%s:%d", var.redis_client_tls ? "rediss" : "redis",
   random_password.redis_auth.result, module.redis.primary_endpoint, module.redis.port)
   initial_jwt_secret = random_password.jwt_secret.result
+  provider_secrets   = var.provider_secrets
 }
 
 # ---- entry and compute --------------------------------------------------------------------------
@@ -242,6 +261,7 @@ module "ecs" {
   worker_count         = var.worker_count
   environment          = local.app_environment
   secrets              = module.ssm.secret_arns
+  migrate_secrets      = module.ssm.migrate_secret_arns
   execution_role_arn   = module.iam.execution_role_arn
   task_role_arn        = module.iam.task_role_arn
   private_subnet_ids   = module.network.private_subnet_ids
@@ -285,4 +305,32 @@ module "monitoring" {
   redis_node_ids          = [for i in range(var.redis_num_nodes) : format("%s-%03d", local.name, i + 1)]
   route53_health_check_id = module.alb.route53_health_check_id
   app_log_group_name      = module.ecs.log_group_name
+
+  # The slow-query metric filters sit on the RDS instances' log groups.
+  depends_on = [module.rds]
+}
+
+# ---- SES sender identity ------------------------------------------------------------------------
+# The domain identity the task role may send from, signed with Easy DKIM (2048-bit keys); the three
+# DKIM CNAMEs go into the hosted zone, and SES verifies the domain through them. One environment
+# owns it (both send from the same domain in the same account): production.
+
+resource "aws_sesv2_email_identity" "sender" {
+  count = var.manage_ses_identity ? 1 : 0
+
+  email_identity = var.ses_identity
+
+  dkim_signing_attributes {
+    next_signing_key_length = "RSA_2048_BIT"
+  }
+}
+
+resource "aws_route53_record" "ses_dkim" {
+  count = var.manage_ses_identity ? 3 : 0
+
+  zone_id = data.aws_route53_zone.this.zone_id
+  name    = "${aws_sesv2_email_identity.sender[0].dkim_signing_attributes[0].tokens[count.index]}._domainkey.${var.ses_identity}"
+  type    = "CNAME"
+  ttl     = 1800
+  records = ["${aws_sesv2_email_identity.sender[0].dkim_signing_attributes[0].tokens[count.index]}.dkim.amazonses.com"]
 }

@@ -127,3 +127,8 @@ output "worker_task_definition_arn" {
   description = "Newest revision of the worker task definition."
   value       = module.ecs.worker_task_definition_arn
 }
+
+output "digest_rule_name" {
+  description = "EventBridge rule of the weekly digest."
+  value       = module.ecs.digest_rule_name
+}

@@ -116,6 +116,24 @@ variable "extra_environment" {
   default     = {}
 }
 
+variable "provider_secrets" {
+  description = "Provider secret parameters under /<project>/<env>/ that an operator has set (docs/operations.md, \"Provider secrets\"); only these are wired into the task definitions."
+  type        = set(string)
+  default     = []
+}
+
+variable "sns_platform_application_arn" {
+  description = "Optional SNS platform application (APNs) for push through SNS instead of APNs directly; empty: none."
+  type        = string
+  default     = ""
+}
+
+variable "manage_ses_identity" {
+  description = "Create the SES domain identity ses_identity with its DKIM records (one environment per account and domain)."
+  type        = bool
+  default     = false
+}
+
 variable "ses_identity" {
   description = "SES identity (domain or address) the application may send mail from."
   type        = string

@@ -21,6 +21,10 @@ locals {
   secrets = [
     for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }
   ]
+  migrate_secret_map = merge(var.secrets, var.migrate_secrets)
+  migrate_secrets = [
+    for k in sort(keys(local.migrate_secret_map)) : { name = k, valueFrom = local.migrate_secret_map[k] }
+  ]
   log_options = {
     "awslogs-group"         = aws_cloudwatch_log_group.app.name
     "awslogs-region"        = var.aws_region
@@ -163,7 +167,7 @@ resource "aws_ecs_task_definition" "migrate" {
       readonlyRootFilesystem = true
       user                   = "65532:65532"
       environment            = local.environment
-      secrets                = local.secrets
+      secrets                = local.migrate_secrets
       logConfiguration = {
         logDriver = "awslogs"
         options   = merge(local.log_options, { "awslogs-stream-prefix" = "migrate" })
@@ -366,7 +370,10 @@ resource "aws_appautoscaling_policy" "memory" {
 
 # ---- weekly digest ------------------------------------------------------------------------------
 # EventBridge runs `calndr digest` once a week as a one-off task of the worker's definition: the
-# families' alert addresses get the coming week (custody, handoffs, events) by e-mail.
+# families' alert addresses get the coming week (custody, handoffs, events) by e-mail. The target
+# names a revision, not the family: Terraform registers new revisions before the migration runs,
+# so the deploy workflow moves the target to the new revision only after the migration passed
+# (as it does the services), and Terraform ignores that change here.
 
 resource "aws_cloudwatch_event_rule" "digest" {
   name                = "${var.name}-weekly-digest"
@@ -380,7 +387,7 @@ resource "aws_cloudwatch_event_target" "digest" {
   role_arn = aws_iam_role.digest_events.arn
 
   ecs_target {
-    task_definition_arn = aws_ecs_task_definition.worker.arn_without_revision
+    task_definition_arn = aws_ecs_task_definition.worker.arn
     launch_type         = "FARGATE"
     platform_version    = "LATEST"
     task_count          = 1
@@ -395,6 +402,10 @@ resource "aws_cloudwatch_event_target" "digest" {
   input = jsonencode({
     containerOverrides = [{ name = local.container_name, command = ["digest"] }]
   })
+
+  lifecycle {
+    ignore_changes = [ecs_target[0].task_definition_arn]
+  }
 }
 
 data "aws_iam_policy_document" "digest_events_assume" {

@@ -47,3 +47,8 @@ output "worker_task_definition_arn" {
   description = "Newest revision of the worker task definition."
   value       = aws_ecs_task_definition.worker.arn
 }
+
+output "digest_rule_name" {
+  description = "EventBridge rule of the weekly digest (the deploy workflow moves its target to the deployed worker revision)."
+  value       = aws_cloudwatch_event_rule.digest.name
+}

@@ -87,6 +87,12 @@ variable "secrets" {
   type        = map(string)
 }
 
+variable "migrate_secrets" {
+  description = "Secrets of the migration task that replace or add to var.secrets (the owner's database URL)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "execution_role_arn" {
   description = "Task execution role."
   type        = string

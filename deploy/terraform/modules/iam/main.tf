@@ -1,9 +1,9 @@
 # Roles of the ECS tasks, least privilege:
 #   execution role  what ECS itself does to start a task: pull the image, write its log streams,
 #                   read the SSM parameters named in the task definition and decrypt them.
-#   task role       what the running application may call: SES (send from the configured
-#                   identity), SNS (publish to mobile push endpoints), S3 (the assets bucket only),
-#                   SSM (read the application's own path).
+#   task role       what the running application calls, exactly (see "task role" below): SES (send
+#                   from the configured identity), SNS (SMS to phone numbers; push endpoints of the
+#                   configured platform application), S3 (the assets bucket only).
 # And the role RDS enhanced monitoring uses to write OS metrics.
 
 locals {
@@ -97,19 +97,53 @@ resource "aws_iam_role" "task" {
   assume_role_policy = data.aws_iam_policy_document.task_assume.json
 }
 
+# Exactly the AWS calls the adapters of crates/adapters/aws make, nothing wider; deploy-check
+# (deploy/check-deploy.py, "iam") lists every SDK operation in those sources and fails when one is
+# missing here or when this policy allows an action no adapter calls.
+#   ses.rs       sesv2 SendEmail                     ses:SendEmail on the sender identity
+#   sns.rs       sns Publish to a phone number       sns:Publish, on no ARN (phone numbers have none)
+#   sns_push.rs  sns CreatePlatformEndpoint, Publish  on the one platform application and its
+#                                                    endpoints (only when one is configured)
+#   s3.rs        s3 PutObject, GetObject             the assets bucket; ListBucket so that a
+#                                                    missing key answers 404, not 403; the key for
+#                                                    SSE-KMS objects, through S3 only
+locals {
+  sns_endpoints_arn = var.sns_platform_application_arn == "" ? "" : "${replace(var.sns_platform_application_arn, ":app/", ":endpoint/")}/*"
+}
+
 data "aws_iam_policy_document" "task" {
   statement {
     sid     = "SendMailFromTheConfiguredIdentity"
-    actions = ["ses:SendEmail", "ses:SendRawEmail"]
+    actions = ["ses:SendEmail"]
     resources = [
       "arn:${var.partition}:ses:${var.aws_region}:${var.account_id}:identity/${var.ses_identity}",
     ]
   }
 
+  # Publishing to a phone number has no resource ARN: "any resource that is not an SNS ARN" allows
+  # SMS to phone numbers and no topic, application or endpoint.
   statement {
-    sid       = "PublishPushNotifications"
-    actions   = ["sns:Publish"]
-    resources = ["arn:${var.partition}:sns:${var.aws_region}:${var.account_id}:endpoint/*"]
+    sid           = "PublishSmsToPhoneNumbers"
+    actions       = ["sns:Publish"]
+    not_resources = ["arn:${var.partition}:sns:*:*:*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.sns_platform_application_arn == "" ? [] : [1]
+    content {
+      sid       = "RegisterDeviceTokensWithThePlatformApplication"
+      actions   = ["sns:CreatePlatformEndpoint"]
+      resources = [var.sns_platform_application_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.sns_platform_application_arn == "" ? [] : [1]
+    content {
+      sid       = "PublishPushesToItsEndpoints"
+      actions   = ["sns:Publish"]
+      resources = [local.sns_endpoints_arn]
+    }
   }
 
   statement {
@@ -120,20 +154,19 @@ data "aws_iam_policy_document" "task" {
 
   statement {
     sid       = "UseTheAssetsBucket"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${var.assets_bucket_arn}/*"]
   }
 
   statement {
-    sid       = "ReadTheApplicationsParameters"
-    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
-    resources = [local.ssm_path_arn, "${local.ssm_path_arn}/*"]
-  }
-
-  statement {
-    sid       = "UseTheEnvironmentKeyForS3AndSsm"
+    sid       = "UseTheEnvironmentKeyThroughS3"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${var.aws_region}.amazonaws.com"]
+    }
   }
 }
 

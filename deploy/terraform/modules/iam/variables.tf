@@ -53,3 +53,14 @@ variable "ses_identity" {
   description = "SES identity (domain or address) the application sends mail from."
   type        = string
 }
+
+variable "sns_platform_application_arn" {
+  description = "SNS platform application (APNs) whose endpoints the application creates and publishes to; empty: no SNS push."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.sns_platform_application_arn == "" || can(regex("^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]{12}:app/(APNS|APNS_SANDBOX)/[A-Za-z0-9_.-]+$", var.sns_platform_application_arn))
+    error_message = "sns_platform_application_arn is the ARN of an APNS or APNS_SANDBOX platform application."
+  }
+}

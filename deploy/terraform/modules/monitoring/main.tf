@@ -409,3 +409,40 @@ resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
   dashboard_body = jsonencode({ widgets = local.widgets })
 }
+
+# ---- slow queries -------------------------------------------------------------------------------
+# PostgreSQL logs every statement slower than log_min_duration_statement ("duration: N ms
+# statement: ...") to the instance's postgresql log group; count them, and alarm when more than
+# slow_query_alarm_count arrive in five minutes.
+
+resource "aws_cloudwatch_log_metric_filter" "slow_queries" {
+  for_each = toset(var.db_instance_identifiers)
+
+  name           = "${each.value}-slow-queries"
+  log_group_name = "/aws/rds/instance/${each.value}/postgresql"
+  pattern        = "\"duration:\""
+
+  metric_transformation {
+    name          = "SlowQueries"
+    namespace     = "Calndr/${var.name}"
+    value         = "1"
+    default_value = "0"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "slow_queries" {
+  for_each = toset(var.db_instance_identifiers)
+
+  alarm_name          = "${each.value}-slow-queries"
+  alarm_description   = "More than ${var.slow_query_alarm_count} statements slower than the slow-query threshold on ${each.value} in 5 minutes (see its postgresql log group)"
+  namespace           = "Calndr/${var.name}"
+  metric_name         = aws_cloudwatch_log_metric_filter.slow_queries[each.value].metric_transformation[0].name
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.slow_query_alarm_count
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}

@@ -77,3 +77,9 @@ variable "app_log_group_name" {
   description = "Log group of the API tasks (for the dashboard's error table)."
   type        = string
 }
+
+variable "slow_query_alarm_count" {
+  description = "Slow statements (logged by PostgreSQL) per 5 minutes above which the slow-query alarm fires."
+  type        = number
+  default     = 20
+}

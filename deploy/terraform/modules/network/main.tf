@@ -151,13 +151,14 @@ resource "aws_route_table_association" "database" {
 }
 
 # ---- network ACLs (stateless; the security groups do the fine-grained work) ----------------------
-# Return traffic of outbound connections arrives on ephemeral ports 1024-65535. The range is split
-# around 3389 so that no rule opens the RDP port to the internet.
+# Return traffic of outbound connections arrives on ephemeral ports 1024-65535, all of them: a
+# NACL is stateless, so a hole at 3389 dropped the answers of every connection whose source port
+# happened to be 3389. No listener is on 3389 anywhere, and the (stateful) security groups admit
+# no inbound connection to it.
 
 locals {
   ephemeral_ranges = [
-    { from = local.ephemeral_start, to = 3388 },
-    { from = 3390, to = 65535 },
+    { from = local.ephemeral_start, to = 65535 },
   ]
 }
 

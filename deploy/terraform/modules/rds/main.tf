@@ -3,10 +3,9 @@
 # logging to CloudWatch. Production: Multi-AZ, a read replica, deletion protection and a final
 # snapshot. Staging: single AZ, no replica, can be destroyed.
 #
-# TLS: the calndr binary connects without TLS for now (tokio-postgres NoTls), so the parameter
-# group keeps rds.force_ssl = 0 and the connections stay inside the VPC (database subnets, security
-# group limited to the tasks and the bastion). Turn it to 1 when the binary speaks TLS to
-# PostgreSQL — see docs/operations.md, "Database TLS".
+# TLS: rds.force_ssl = 1, the server refuses plaintext connections; the binary connects with
+# rustls and verifies the certificate against the RDS CA bundle baked into the image
+# (CALNDR_DATABASE_TLS=verify-full, docs/operations.md "Database TLS").
 
 locals {
   log_exports = ["postgresql", "upgrade"]
@@ -62,10 +61,10 @@ resource "aws_db_parameter_group" "this" {
     apply_method = "pending-reboot"
   }
 
-  # The binary has no PostgreSQL TLS yet (see the header); flip to 1 once it has.
+  # TLS only (see the header).
   parameter {
     name         = "rds.force_ssl"
-    value        = "0"
+    value        = "1"
     apply_method = "pending-reboot"
   }
 
@@ -94,7 +93,6 @@ resource "aws_cloudwatch_log_group" "replica" {
 }
 
 resource "aws_db_instance" "primary" {
-  #checkov:skip=CKV2_AWS_69:The calndr binary has no PostgreSQL TLS yet (NoTls), so rds.force_ssl stays 0; traffic stays in the VPC's database subnets. Tracked in docs/operations.md
   #checkov:skip=CKV_AWS_157:Multi-AZ follows var.multi_az: on in production (envs/production), off in staging per the seed
   #checkov:skip=CKV_AWS_293:Deletion protection follows var.deletion_protection: on in production, off in staging so it can be torn down
   identifier     = var.name
@@ -146,7 +144,6 @@ resource "aws_db_instance" "primary" {
 }
 
 resource "aws_db_instance" "replica" {
-  #checkov:skip=CKV2_AWS_69:The calndr binary has no PostgreSQL TLS yet (NoTls), so rds.force_ssl stays 0; traffic stays in the VPC's database subnets. Tracked in docs/operations.md
   #checkov:skip=CKV_AWS_157:A read replica is itself the second copy; the primary is Multi-AZ in production
   #checkov:skip=CKV_AWS_133:Backups are taken on the primary; a replica is rebuilt from it
   #checkov:skip=CKV_AWS_293:Deletion protection follows var.deletion_protection: on in production, off in staging so it can be torn down

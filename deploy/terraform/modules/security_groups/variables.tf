@@ -19,7 +19,10 @@ variable "bastion_ssh_cidrs" {
   default     = []
 
   validation {
-    condition     = alltrue([for c in var.bastion_ssh_cidrs : can(cidrhost(c, 0)) && !endswith(c, "/0")])
-    error_message = "bastion_ssh_cidrs must be CIDRs narrower than the whole internet."
+    # /16 or narrower (IPv4), /48 or narrower (IPv6): 0.0.0.0/1 is half the internet, not an office.
+    condition = alltrue([for c in var.bastion_ssh_cidrs : can(cidrhost(c, 0)) && (
+      strcontains(c, ":") ? tonumber(split("/", c)[1]) >= 48 : tonumber(split("/", c)[1]) >= 16
+    )])
+    error_message = "bastion_ssh_cidrs must be office or VPN ranges: IPv4 /16 or narrower, IPv6 /48 or narrower."
   }
 }
