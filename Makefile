@@ -9,7 +9,7 @@ LOCAL_REDIS_URL ?= redis://127.0.0.1:6379
 
 include deploy/deploy.mk
 
-.PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-months bench-login
+.PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-months bench-login query-log
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ bench: bench-months bench-login ## Benchmarks (release build, load from wrk on l
 
 bench-months: ## Custody and events month views at 16 and 64 connections (seeds 500 families)
 	scripts/bench-months.sh
+
+query-log: ## The PostgreSQL statements of one cold custody month read (issue #10 evidence)
+	scripts/query-log-month.sh
 
 bench-login: ## /health latency while 50 connections log in (the original stalls for 5 s)
 	scripts/bench-login-storm.sh
