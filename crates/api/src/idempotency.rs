@@ -111,7 +111,14 @@ async fn buffer_body(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
 /// a SHA-256 of the body.
 pub fn fingerprint(method: &str, path: &str, query: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
-    for part in [method.as_bytes(), b"\n", path.as_bytes(), b"?", query.as_bytes(), b"\n"] {
+    for part in [
+        method.as_bytes(),
+        b"\n",
+        path.as_bytes(),
+        b"?",
+        query.as_bytes(),
+        b"\n",
+    ] {
         h.update(part);
     }
     h.update(body);
@@ -181,12 +188,7 @@ async fn run(
             None => return Ok(next.call(req).await?.map_into_boxed_body()),
         },
     };
-    let fingerprint = fingerprint(
-        req.method().as_str(),
-        req.path(),
-        req.query_string(),
-        &body,
-    );
+    let fingerprint = fingerprint(req.method().as_str(), req.path(), req.query_string(), &body);
     let service: &IdempotencyService = &state.idempotency;
     let claimed = match service.begin(scope, key, &fingerprint).await {
         Ok(Begin::Run(claimed)) => claimed,
@@ -236,7 +238,10 @@ async fn run(
         body: bytes.to_vec(),
     };
     service.finish(claimed, &answer).await;
-    Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))))
+    Ok(ServiceResponse::new(
+        req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
 }
 
 /// Documents the header and its answers on the POST operations of [`ROUTES`].
@@ -276,9 +281,18 @@ fn document(op: &mut Operation) {
         .get_or_insert_with(Vec::new)
         .push(RefOr::T(header));
     let answers = [
-        ("400", "`idempotency_key_invalid`: the key is not 1 to 255 visible ASCII characters"),
-        ("409", "`idempotency_key_in_use`: the same request is still running; retry shortly"),
-        ("422", "`idempotency_key_reused`: the key was used for a different request"),
+        (
+            "400",
+            "`idempotency_key_invalid`: the key is not 1 to 255 visible ASCII characters",
+        ),
+        (
+            "409",
+            "`idempotency_key_in_use`: the same request is still running; retry shortly",
+        ),
+        (
+            "422",
+            "`idempotency_key_reused`: the key was used for a different request",
+        ),
     ];
     for (status, text) in answers {
         match op.responses.responses.get_mut(status) {

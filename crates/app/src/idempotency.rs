@@ -138,7 +138,10 @@ impl IdempotencyService {
 
     async fn sweep_if_due(&self) {
         let due = {
-            let mut last = self.last_sweep.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut last = self
+                .last_sweep
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             let due = last.is_none_or(|at| at.elapsed() >= SWEEP_EVERY);
             if due {
                 *last = Some(Instant::now());

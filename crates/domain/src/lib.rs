@@ -43,7 +43,9 @@ pub use enrollment::{
 pub use error::ValidationError;
 pub use family::FamilyMember;
 pub use handoffs::{ApplyCounts, CustodyInput, Timeline};
-pub use idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyScope, StoredResponse, Verdict};
+pub use idempotency::{
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, StoredResponse, Verdict,
+};
 pub use identity::{AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderSubject};
 pub use ids::{
     BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId,

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use crate::{
     AccountStore, BabysitterStore, ChildStore, CustodyStore, EmailVerificationStore,
-    EmergencyContactStore, EnrollmentStore, EventStore, FamilyStore, GroupChatStore, IdempotencyStore, JobQueue,
-    JournalStore, MedicalProviderStore, MedicationStore, NotificationEmailStore, ProviderStore,
-    ReminderStore, TemplateStore, ThemeStore,
+    EmergencyContactStore, EnrollmentStore, EventStore, FamilyStore, GroupChatStore,
+    IdempotencyStore, JobQueue, JournalStore, MedicalProviderStore, MedicationStore,
+    NotificationEmailStore, ProviderStore, ReminderStore, TemplateStore, ThemeStore,
 };
 
 /// The storage ports, each a view of the same adapter value (one `PgStore` or one `MemoryStore`),

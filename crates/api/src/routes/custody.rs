@@ -487,8 +487,18 @@ pub async fn fix_mismatches(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/custody")
-            .route("", web::post().to(create).wrap(from_fn(crate::idempotency::idempotent)))
-            .route("/bulk", web::post().to(bulk).wrap(from_fn(crate::idempotency::idempotent)))
+            .route(
+                "",
+                web::post()
+                    .to(create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
+            .route(
+                "/bulk",
+                web::post()
+                    .to(bulk)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/performance/stats", web::get().to(performance_stats))
             .route("/handoff-only/{year}/{month}", web::get().to(handoff_only))
             .route("/date/{custody_date}", web::put().to(update_by_date))

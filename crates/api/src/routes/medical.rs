@@ -304,7 +304,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/medical-providers")
             .route("", web::get().to(list))
-            .route("", web::post().to(create).wrap(from_fn(crate::idempotency::idempotent)))
+            .route(
+                "",
+                web::post()
+                    .to(create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/search", web::post().to(search))
             .route("/{provider_id}", web::get().to(get))
             .route("/{provider_id}", web::put().to(update))

@@ -587,7 +587,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ($path:literal, $m:ident) => {
             web::scope($path)
                 .route("", web::get().to($m::list))
-                .route("", web::post().to($m::create).wrap(from_fn(crate::idempotency::idempotent)))
+                .route(
+                    "",
+                    web::post()
+                        .to($m::create)
+                        .wrap(from_fn(crate::idempotency::idempotent)),
+                )
                 .route("/search", web::post().to($m::search))
                 .route(
                     "/{provider_id}/discover-calendar",

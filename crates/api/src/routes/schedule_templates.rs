@@ -385,7 +385,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/schedule-templates")
             .route("", web::get().to(list))
-            .route("", web::post().to(create).wrap(from_fn(crate::idempotency::idempotent)))
+            .route(
+                "",
+                web::post()
+                    .to(create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/apply", web::post().to(apply))
             .route("/{template_id}", web::get().to(get))
             .route("/{template_id}", web::put().to(update))

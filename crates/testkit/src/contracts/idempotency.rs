@@ -31,7 +31,10 @@ pub async fn claims_answers_and_scopes(s: Storage) {
     let k = key("retry-1");
     let first = Uuid::new_v4();
     assert_eq!(
-        store.claim(&alice, &k, "fp-a", first, LIVE, DAY).await.expect("claim"),
+        store
+            .claim(&alice, &k, "fp-a", first, LIVE, DAY)
+            .await
+            .expect("claim"),
         Claim::Claimed
     );
     assert_eq!(
@@ -47,12 +50,17 @@ pub async fn claims_answers_and_scopes(s: Storage) {
     );
     // Another user's identical key is another key.
     assert_eq!(
-        store.claim(&bob, &k, "fp-a", Uuid::new_v4(), LIVE, DAY).await.expect("claim"),
+        store
+            .claim(&bob, &k, "fp-a", Uuid::new_v4(), LIVE, DAY)
+            .await
+            .expect("claim"),
         Claim::Claimed
     );
     // Only the holder completes.
     assert!(matches!(
-        store.complete(&alice, &k, Uuid::new_v4(), &answer("{}")).await,
+        store
+            .complete(&alice, &k, Uuid::new_v4(), &answer("{}"))
+            .await,
         Err(StoreError::NotFound)
     ));
     store
@@ -72,13 +80,21 @@ pub async fn claims_answers_and_scopes(s: Storage) {
     // A completed key cannot be released; a running one can.
     store.release(&alice, &k, first).await.expect("release");
     assert!(matches!(
-        store.claim(&alice, &k, "fp-a", Uuid::new_v4(), LIVE, DAY).await,
-        Ok(Claim::Held(IdempotencyRecord { response: Some(_), .. }))
+        store
+            .claim(&alice, &k, "fp-a", Uuid::new_v4(), LIVE, DAY)
+            .await,
+        Ok(Claim::Held(IdempotencyRecord {
+            response: Some(_),
+            ..
+        }))
     ));
     let k2 = key("retry-2");
     let c = Uuid::new_v4();
     assert_eq!(
-        store.claim(&alice, &k2, "fp", c, LIVE, DAY).await.expect("claim"),
+        store
+            .claim(&alice, &k2, "fp", c, LIVE, DAY)
+            .await
+            .expect("claim"),
         Claim::Claimed
     );
     store.release(&alice, &k2, c).await.expect("release");
@@ -102,13 +118,19 @@ pub async fn stale_claims_and_expired_keys_are_free(s: Storage) {
     let dead = Uuid::new_v4();
     let short = Duration::from_millis(300);
     assert_eq!(
-        store.claim(&scope, &k, "fp", dead, short, DAY).await.expect("claim"),
+        store
+            .claim(&scope, &k, "fp", dead, short, DAY)
+            .await
+            .expect("claim"),
         Claim::Claimed
     );
     tokio::time::sleep(Duration::from_millis(600)).await;
     let next = Uuid::new_v4();
     assert_eq!(
-        store.claim(&scope, &k, "fp", next, short, DAY).await.expect("claim"),
+        store
+            .claim(&scope, &k, "fp", next, short, DAY)
+            .await
+            .expect("claim"),
         Claim::Claimed,
         "the stale claim is taken over"
     );
@@ -116,7 +138,10 @@ pub async fn stale_claims_and_expired_keys_are_free(s: Storage) {
         store.complete(&scope, &k, dead, &answer("{}")).await,
         Err(StoreError::NotFound)
     ));
-    store.complete(&scope, &k, next, &answer("{}")).await.expect("complete");
+    store
+        .complete(&scope, &k, next, &answer("{}"))
+        .await
+        .expect("complete");
 
     let ttl = Duration::from_millis(300);
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -130,13 +155,22 @@ pub async fn stale_claims_and_expired_keys_are_free(s: Storage) {
     );
     let old = key("old");
     let c = Uuid::new_v4();
-    store.claim(&scope, &old, "fp", c, LIVE, DAY).await.expect("claim");
-    store.complete(&scope, &old, c, &answer("{}")).await.expect("complete");
+    store
+        .claim(&scope, &old, "fp", c, LIVE, DAY)
+        .await
+        .expect("claim");
+    store
+        .complete(&scope, &old, c, &answer("{}"))
+        .await
+        .expect("complete");
     assert_eq!(store.delete_expired(DAY, 100).await.expect("sweep"), 0);
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(store.delete_expired(ttl, 100).await.expect("sweep"), 2);
     assert_eq!(
-        store.claim(&scope, &old, "new", Uuid::new_v4(), LIVE, DAY).await.expect("claim"),
+        store
+            .claim(&scope, &old, "new", Uuid::new_v4(), LIVE, DAY)
+            .await
+            .expect("claim"),
         Claim::Claimed
     );
 }

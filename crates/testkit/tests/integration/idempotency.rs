@@ -58,7 +58,10 @@ async fn a_retry_with_the_same_key_answers_the_first_answer_and_creates_nothing(
         // The app retries, with the trailing slash it usually sends.
         let again = post_with_key(&app, "/api/v1/children/", t, "tap-1", &child("Ava")).await;
         assert_eq!(again.status, first.status, "{backend:?}");
-        assert_eq!(again.body, first.body, "{backend:?}: the same child, same id");
+        assert_eq!(
+            again.body, first.body,
+            "{backend:?}: the same child, same id"
+        );
         assert_eq!(again.header("idempotent-replayed"), Some("true"));
         assert_eq!(again.header("content-type"), Some("application/json"));
         assert_eq!(children(&app, &acc.token).await, ["Ava"], "{backend:?}");
@@ -111,8 +114,10 @@ async fn concurrent_requests_with_one_key_create_one_record() {
         let answers = futures_util::future::join_all(sends).await;
         // Each answer is the one answer (those that waited got it replayed) or, had the first
         // run longer than the wait, 409 `idempotency_key_in_use`.
-        let created: Vec<&TestResponse> =
-            answers.iter().filter(|r| r.status == StatusCode::OK).collect();
+        let created: Vec<&TestResponse> = answers
+            .iter()
+            .filter(|r| r.status == StatusCode::OK)
+            .collect();
         assert!(!created.is_empty(), "{backend:?}");
         assert!(
             created.iter().all(|r| r.body == created[0].body),
@@ -144,8 +149,22 @@ async fn another_user_with_the_same_key_gets_their_own_record() {
         let app = app(backend).await;
         let pat = app.register("Pat").await;
         let sam = app.register("Sam").await;
-        let a = ok(&post_with_key(&app, "/api/v1/children", Some(&pat.token), "same", &child("Ava")).await);
-        let b = post_with_key(&app, "/api/v1/children", Some(&sam.token), "same", &child("Ava")).await;
+        let a = ok(&post_with_key(
+            &app,
+            "/api/v1/children",
+            Some(&pat.token),
+            "same",
+            &child("Ava"),
+        )
+        .await);
+        let b = post_with_key(
+            &app,
+            "/api/v1/children",
+            Some(&sam.token),
+            "same",
+            &child("Ava"),
+        )
+        .await;
         assert_eq!(b.header("idempotent-replayed"), None, "{backend:?}");
         let b = ok(&b);
         assert_ne!(a["id"], b["id"]);
@@ -165,7 +184,11 @@ async fn a_retried_sign_up_answers_the_first_registration() {
         let first = post_with_key(&app, "/api/v1/auth/register", None, "signup", &body).await;
         let first_body = ok(&first);
         let again = post_with_key(&app, "/api/v1/auth/register", None, "signup", &body).await;
-        assert_eq!(again.status, StatusCode::OK, "{backend:?}: not 409 email_taken");
+        assert_eq!(
+            again.status,
+            StatusCode::OK,
+            "{backend:?}: not 409 email_taken"
+        );
         assert_eq!(again.json()["user_id"], first_body["user_id"]);
         // Without the key the retry is what it always was: the address is taken.
         let plain = app.post_json("/api/v1/auth/register", None, &body).await;
@@ -196,7 +219,14 @@ async fn a_retry_while_the_first_request_runs_waits_then_answers_409_or_the_answ
         let app = app(backend).await;
         let acc = app.register("Pat").await;
         let t = Some(acc.token.as_str());
-        let Begin::Run(claimed) = hold_key(&app, &acc.user_id, "slow", "/api/v1/children", &child("Ava")).await
+        let Begin::Run(claimed) = hold_key(
+            &app,
+            &acc.user_id,
+            "slow",
+            "/api/v1/children",
+            &child("Ava"),
+        )
+        .await
         else {
             panic!("the key was free");
         };
@@ -209,7 +239,10 @@ async fn a_retry_while_the_first_request_runs_waits_then_answers_409_or_the_answ
             waited >= Duration::from_millis(1500) && waited < Duration::from_secs(5),
             "{waited:?}"
         );
-        assert!(children(&app, &acc.token).await.is_empty(), "nothing created");
+        assert!(
+            children(&app, &acc.token).await.is_empty(),
+            "nothing created"
+        );
         // The first request answers: the retry now gets that answer.
         let answer = StoredResponse {
             status: 200,
@@ -261,13 +294,17 @@ async fn a_malformed_key_answers_400_on_every_creating_route_and_only_those_docu
     let mut documented: Vec<String> = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("item") {
-            let has_header = op["parameters"]
-                .as_array()
-                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"));
+            let has_header = op["parameters"].as_array().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header")
+            });
             if has_header {
                 assert_eq!(method, "post", "{path}");
                 for status in ["400", "409", "422"] {
-                    assert!(op["responses"].get(status).is_some(), "{path} lacks {status}");
+                    assert!(
+                        op["responses"].get(status).is_some(),
+                        "{path} lacks {status}"
+                    );
                 }
                 documented.push(path.trim_end_matches('/').to_owned());
             }
