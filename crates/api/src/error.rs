@@ -68,6 +68,8 @@ error_codes! {
         "The family id sent does not match the enrollment code's family";
     NotAnImage = "not_an_image", BAD_REQUEST,
         "The upload is not a JPEG, PNG, GIF, WebP or HEIC image";
+    IdempotencyKeyInvalid = "idempotency_key_invalid", BAD_REQUEST,
+        "The `Idempotency-Key` header is not 1 to 255 visible ASCII characters";
     InvalidCredentials = "invalid_credentials", UNAUTHORIZED,
         "Unknown e-mail address or wrong password";
     EmailNotVerified = "email_not_verified", UNAUTHORIZED,
@@ -90,6 +92,10 @@ error_codes! {
         "An account already uses this e-mail address";
     Conflict = "conflict", CONFLICT,
         "The record already exists (a uniqueness rule of the service)";
+    IdempotencyKeyInUse = "idempotency_key_in_use", CONFLICT,
+        "A request with this `Idempotency-Key` is still running; retry shortly";
+    IdempotencyKeyReused = "idempotency_key_reused", UNPROCESSABLE_ENTITY,
+        "This `Idempotency-Key` was used for a different request (method, path or body)";
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE,
         "The body or upload is larger than the limit";
     UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE,

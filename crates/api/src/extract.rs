@@ -18,7 +18,7 @@ use crate::state::ApiState;
 #[derive(Debug, Clone, Copy)]
 pub struct CurrentUser(pub Principal);
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())

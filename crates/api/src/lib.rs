@@ -5,6 +5,7 @@
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod login_form;
 pub mod metrics;
 pub mod no_route;
@@ -65,10 +66,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1/auth")
                 .route("/token", web::post().to(auth::login))
-                .route("/register", web::post().to(auth::register))
+                .route(
+                    "/register",
+                    web::post()
+                        .to(auth::register)
+                        .wrap(from_fn(idempotency::idempotent_registration)),
+                )
                 .route(
                     "/register-with-family",
-                    web::post().to(auth::register_with_family),
+                    web::post()
+                        .to(auth::register_with_family)
+                        .wrap(from_fn(idempotency::idempotent_registration)),
                 )
                 .route(
                     "/verify-enrollment-code",

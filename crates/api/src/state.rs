@@ -51,6 +51,7 @@ pub struct ApiState {
     pub medical: MedicalService,
     pub circle: CircleService,
     pub themes: ThemeService,
+    pub idempotency: calndr_app::IdempotencyService,
     pub enrollment: EnrollmentService,
     pub verification: VerificationService,
     pub readiness: Readiness,

@@ -12,6 +12,7 @@ pub mod enrollment;
 pub mod error;
 pub mod family;
 pub mod handoffs;
+pub mod idempotency;
 pub mod identity;
 pub mod ids;
 pub mod places;
@@ -42,6 +43,9 @@ pub use enrollment::{
 pub use error::ValidationError;
 pub use family::FamilyMember;
 pub use handoffs::{ApplyCounts, CustodyInput, Timeline};
+pub use idempotency::{
+    IdempotencyKey, IdempotencyRecord, IdempotencyScope, StoredResponse, Verdict,
+};
 pub use identity::{AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderSubject};
 pub use ids::{
     BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId,

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use crate::{
     AccountStore, BabysitterStore, ChildStore, CustodyStore, EmailVerificationStore,
-    EmergencyContactStore, EnrollmentStore, EventStore, FamilyStore, GroupChatStore, JobQueue,
-    JournalStore, MedicalProviderStore, MedicationStore, NotificationEmailStore, ProviderStore,
-    ReminderStore, TemplateStore, ThemeStore,
+    EmergencyContactStore, EnrollmentStore, EventStore, FamilyStore, GroupChatStore,
+    IdempotencyStore, JobQueue, JournalStore, MedicalProviderStore, MedicationStore,
+    NotificationEmailStore, ProviderStore, ReminderStore, TemplateStore, ThemeStore,
 };
 
 /// The storage ports, each a view of the same adapter value (one `PgStore` or one `MemoryStore`),
@@ -34,6 +34,7 @@ pub struct Storage {
     pub providers: Arc<dyn ProviderStore>,
     pub medical_providers: Arc<dyn MedicalProviderStore>,
     pub jobs: Arc<dyn JobQueue>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
 }
 
 impl Storage {
@@ -59,6 +60,7 @@ impl Storage {
             + ProviderStore
             + MedicalProviderStore
             + JobQueue
+            + IdempotencyStore
             + 'static,
     {
         Self {
@@ -80,7 +82,8 @@ impl Storage {
             group_chat: store.clone(),
             providers: store.clone(),
             medical_providers: store.clone(),
-            jobs: store,
+            jobs: store.clone(),
+            idempotency: store,
         }
     }
 }

@@ -390,6 +390,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 medications: stores.medications.clone(),
             }),
             themes: ThemeService::new(stores.themes.clone()),
+            idempotency: calndr_app::IdempotencyService::new(stores.idempotency.clone()),
             enrollment: enrollment_service,
             verification: verification_service,
             readiness: Readiness {

@@ -21,6 +21,7 @@ pub mod enrollment;
 pub mod events;
 pub mod family;
 pub mod group_chat;
+pub mod idempotency;
 pub mod jobs;
 pub mod journal;
 pub mod medical_providers;

@@ -16,6 +16,7 @@ mod enrollment;
 mod events;
 mod family;
 mod group_chat;
+mod idempotency;
 mod jobs;
 mod journal;
 mod mail;

@@ -23,6 +23,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::email_verification::EmailCode;
 use crate::enrollment::CodeExtras;
 use crate::group_chat::ChatRow;
+use crate::idempotency::KeyTable;
 use crate::jobs::JobRow;
 use crate::journal::JournalRow;
 use crate::providers::SyncRow;
@@ -160,6 +161,9 @@ pub(crate) struct State {
 
     // jobs
     pub(crate) jobs: Vec<JobRow>,
+
+    // idempotency_keys: (scope, key) -> row
+    pub(crate) idempotency_keys: KeyTable,
 }
 
 pub(crate) fn email_key(email: &str) -> String {

@@ -14,6 +14,7 @@ mod error;
 mod events;
 mod family;
 mod group_chat;
+mod idempotency;
 mod jobs;
 mod journal;
 mod medical_providers;

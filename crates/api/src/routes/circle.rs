@@ -2,6 +2,7 @@
 //! and the themes, with the pieces their handlers share. Paths without a trailing slash (both
 //! spellings are served); static segments before `/{id}`.
 
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use calndr_domain::circle::{contact_phone, optional_text, NOTES_MAX};
 use calndr_domain::{BoundedText, PersonName, PhoneNumber};
@@ -17,21 +18,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/children")
             .route("", web::get().to(children::list))
-            .route("", web::post().to(children::create))
+            .route(
+                "",
+                web::post()
+                    .to(children::create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/{child_id}", web::put().to(children::update))
             .route("/{child_id}", web::delete().to(children::delete)),
     )
     .service(
         web::scope("/api/v1/babysitters")
             .route("", web::get().to(babysitters::list))
-            .route("", web::post().to(babysitters::create))
+            .route(
+                "",
+                web::post()
+                    .to(babysitters::create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/{babysitter_id}", web::put().to(babysitters::update))
             .route("/{babysitter_id}", web::delete().to(babysitters::delete)),
     )
     .service(
         web::scope("/api/v1/emergency-contacts")
             .route("", web::get().to(emergency_contacts::list))
-            .route("", web::post().to(emergency_contacts::create))
+            .route(
+                "",
+                web::post()
+                    .to(emergency_contacts::create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/{contact_id}", web::put().to(emergency_contacts::update))
             .route(
                 "/{contact_id}",
@@ -43,7 +59,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // declared them after it, so they were unreachable (422).
         web::scope("/api/v1/medications")
             .route("", web::get().to(medications::list))
-            .route("", web::post().to(medications::create))
+            .route(
+                "",
+                web::post()
+                    .to(medications::create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/presets", web::get().to(medications::presets))
             .route("/active", web::get().to(medications::active))
             .route("/reminders", web::get().to(medications::reminders))
@@ -54,7 +75,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/api/v1/themes")
             .route("", web::get().to(themes::list))
-            .route("", web::post().to(themes::create))
+            .route(
+                "",
+                web::post()
+                    .to(themes::create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route(
                 "/set-preference/{theme_id}",
                 web::put().to(themes::set_preference),

@@ -1,6 +1,7 @@
 //! `/api/v1/custody/*` and `/api/v1/custody-maintenance/*` (spec 1.6, 1.7, 3.1; contract 2.4
 //! C7-C10).
 
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use calndr_app::cache_keys::CUSTODY_MONTH_FORMAT;
 use calndr_app::custody::{CustodyEntry, CustodyInput, FixOutcome, CUSTODY_TTL};
@@ -486,8 +487,18 @@ pub async fn fix_mismatches(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/custody")
-            .route("", web::post().to(create))
-            .route("/bulk", web::post().to(bulk))
+            .route(
+                "",
+                web::post()
+                    .to(create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
+            .route(
+                "/bulk",
+                web::post()
+                    .to(bulk)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/performance/stats", web::get().to(performance_stats))
             .route("/handoff-only/{year}/{month}", web::get().to(handoff_only))
             .route("/date/{custody_date}", web::put().to(update_by_date))

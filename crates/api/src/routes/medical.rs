@@ -2,6 +2,7 @@
 //! doctors and pharmacies, with the original's validators (phone normalised to
 //! `(XXX) XXX-XXXX`, website scheme, coordinate ranges, rating 0-5) and a partial PUT.
 
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use calndr_domain::{
     BoundedText, EmailAddress, MedicalChanges, MedicalInput, MedicalProvider, MedicalProviderId,
@@ -303,7 +304,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/medical-providers")
             .route("", web::get().to(list))
-            .route("", web::post().to(create))
+            .route(
+                "",
+                web::post()
+                    .to(create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/search", web::post().to(search))
             .route("/{provider_id}", web::get().to(get))
             .route("/{provider_id}", web::put().to(update))

@@ -11,6 +11,7 @@
 //! `GET /school-events` needs a token: the original served one hard-coded daycare page to anyone;
 //! here it is the school calendar the caller's family follows, which is that family's data.
 
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use calndr_app::{Discovery, ParsedCalendar};
 use calndr_domain::providers::CALENDAR_URL_MAX;
@@ -586,7 +587,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ($path:literal, $m:ident) => {
             web::scope($path)
                 .route("", web::get().to($m::list))
-                .route("", web::post().to($m::create))
+                .route(
+                    "",
+                    web::post()
+                        .to($m::create)
+                        .wrap(from_fn(crate::idempotency::idempotent)),
+                )
                 .route("/search", web::post().to($m::search))
                 .route(
                     "/{provider_id}/discover-calendar",

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use calndr_domain::{
     parse_date, AlternatingWeeks, PatternType, ScheduleTemplate, ShortText, TemplateId,
@@ -384,7 +385,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/schedule-templates")
             .route("", web::get().to(list))
-            .route("", web::post().to(create))
+            .route(
+                "",
+                web::post()
+                    .to(create)
+                    .wrap(from_fn(crate::idempotency::idempotent)),
+            )
             .route("/apply", web::post().to(apply))
             .route("/{template_id}", web::get().to(get))
             .route("/{template_id}", web::put().to(update))

@@ -77,6 +77,10 @@ contracts! {
         an_expired_lease_is_claimed_again,
         failures_retry_later_then_die,
         concurrent_claims_are_disjoint;
+    idempotency:
+        claims_answers_and_scopes,
+        stale_claims_and_expired_keys_are_free,
+        concurrent_claims_win_once;
 }
 
 mod pins {

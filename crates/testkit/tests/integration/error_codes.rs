@@ -13,6 +13,7 @@ use calndr_testkit::app::random_loopback_peer;
 use calndr_testkit::{Backend, TestApp, TestResponse};
 use serde_json::json;
 
+use crate::idempotency::{hold_key, post_with_key};
 use crate::support::{app, assert_error, login, multipart, multipart_post, sql, unique_email};
 use crate::verification::pending;
 use crate::weather::{app_with_weather, failing_meteo, forecast_url, place};
@@ -350,6 +351,25 @@ async fn every_error_code_is_answered_by_some_request() {
         C::Conflict,
         "a second reminder on one day",
         &app.post_json("/api/v1/reminders", t, &reminder).await,
+    );
+    let key = "error-codes";
+    let child = json!({"first_name": "Ava", "last_name": "Lee", "dob": "2019-04-02"});
+    seen.answered(
+        C::IdempotencyKeyInvalid,
+        "an Idempotency-Key with a space",
+        &post_with_key(&app, "/api/v1/children", t, "a key", &child).await,
+    );
+    post_with_key(&app, "/api/v1/children", t, key, &child).await;
+    seen.answered(
+        C::IdempotencyKeyReused,
+        "a used Idempotency-Key with another body",
+        &post_with_key(&app, "/api/v1/children", t, key, &reminder).await,
+    );
+    let _running = hold_key(&app, &acc.user_id, "running", "/api/v1/children", &child).await;
+    seen.answered(
+        C::IdempotencyKeyInUse,
+        "an Idempotency-Key whose first request still runs",
+        &post_with_key(&app, "/api/v1/children", t, "running", &child).await,
     );
     let huge = json!({"first_name": "x".repeat(2 * 1024 * 1024)});
     seen.answered(

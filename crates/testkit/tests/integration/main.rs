@@ -22,6 +22,7 @@ mod events;
 mod family;
 mod group_chat;
 mod health;
+mod idempotency;
 mod isolation;
 mod jobs;
 mod journal;

@@ -1,0 +1,322 @@
+//! `Idempotency-Key` on the creating POSTs: one middleware, wrapped around each creating route
+//! where it is registered ([`idempotent`] for signed-in routes, [`idempotent_registration`] for
+//! sign-up), so the handlers stay as they are.
+//!
+//! With the header, the request is fingerprinted (method, path, query and a SHA-256 of the body)
+//! and handed to [`calndr_app::IdempotencyService`]: the first request with a key runs and its
+//! answer is kept for 24 hours; the same request again gets that answer (status and body, plus
+//! `Idempotent-Replayed: true`) and creates nothing; a different request under the key answers
+//! 422 `idempotency_key_reused`; a second request while the first still runs waits up to 2 s for
+//! its answer, then answers 409 `idempotency_key_in_use`. Keys are scoped per user; sign-up,
+//! which has no user yet, scopes them by a SHA-256 of the normalised e-mail address of the body.
+//! Without the header nothing changes.
+
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage as _, HttpResponse, ResponseError as _};
+use calndr_app::{Begin, IdempotencyService};
+use calndr_domain::{IdempotencyKey, IdempotencyScope, StoredResponse};
+use futures_util::StreamExt as _;
+use sha2::{Digest as _, Sha256};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::state::ApiState;
+
+/// The request header.
+pub const HEADER: &str = "idempotency-key";
+/// The response header on a replayed answer.
+pub const REPLAYED: &str = "idempotent-replayed";
+
+/// Every route wrapped by [`idempotent`] or [`idempotent_registration`] (paths without the
+/// trailing slash). The OpenAPI document lists the header and its answers on exactly these
+/// POST operations; a test sends a bad key to each and checks the document against this list.
+pub const ROUTES: &[&str] = &[
+    "/api/v1/auth/register",
+    "/api/v1/auth/register-with-family",
+    "/api/v1/events",
+    "/api/v1/custody",
+    "/api/v1/custody/bulk",
+    "/api/v1/reminders",
+    "/api/v1/journal",
+    "/api/v1/notifications/emails",
+    "/api/v1/children",
+    "/api/v1/babysitters",
+    "/api/v1/emergency-contacts",
+    "/api/v1/medications",
+    "/api/v1/themes",
+    "/api/v1/daycare-providers",
+    "/api/v1/school-providers",
+    "/api/v1/medical-providers",
+    "/api/v1/schedule-templates",
+];
+
+#[derive(Clone, Copy)]
+enum Scoping {
+    User,
+    Registration,
+}
+
+/// For signed-in creating routes: keys are the caller's. A request whose token does not
+/// authenticate passes through untouched (the handler answers 401).
+pub async fn idempotent(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    run(Scoping::User, req, next).await
+}
+
+/// For sign-up: keys are scoped by the e-mail address the body registers.
+pub async fn idempotent_registration(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    run(Scoping::Registration, req, next).await
+}
+
+fn refuse(req: ServiceRequest, e: &ApiError) -> ServiceResponse<BoxBody> {
+    req.into_response(e.error_response())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads the whole body (at most the JSON limit) and puts it back for the handler.
+async fn buffer_body(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|_| ApiError::new(ErrorCode::MalformedBody, "The body cannot be read"))?;
+        if body.len() + chunk.len() > crate::JSON_LIMIT {
+            return Err(ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                "The body is larger than the limit",
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
+    req.set_payload(actix_web::dev::Payload::from(body.clone()));
+    Ok(body)
+}
+
+/// What makes two requests "the same": method, path (trailing slash trimmed), query string and
+/// a SHA-256 of the body.
+pub fn fingerprint(method: &str, path: &str, query: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        method.as_bytes(),
+        b"\n",
+        path.as_bytes(),
+        b"?",
+        query.as_bytes(),
+        b"\n",
+    ] {
+        h.update(part);
+    }
+    h.update(body);
+    hex(&h.finalize())
+}
+
+/// The registration scope: a digest of the body's `email`, trimmed and lower-cased (the body
+/// is the handler's to refuse; one without an address gets the empty digest's scope).
+fn registration_scope(body: &[u8]) -> IdempotencyScope {
+    let email = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("email").and_then(|e| e.as_str()).map(str::to_owned))
+        .unwrap_or_default();
+    let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+    IdempotencyScope::registration(&hex(&digest))
+}
+
+async fn user_scope(req: &ServiceRequest, state: &ApiState) -> Option<IdempotencyScope> {
+    let token = crate::extract::bearer(req.request())?;
+    let principal = state.accounts.auth().authenticate(&token).await.ok()?;
+    Some(IdempotencyScope::user(principal.user_id))
+}
+
+fn replay(answer: StoredResponse) -> HttpResponse {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let mut res = HttpResponse::build(status);
+    if let Ok(ct) = HeaderValue::from_str(&answer.content_type) {
+        res.insert_header((CONTENT_TYPE, ct));
+    }
+    res.insert_header((REPLAYED, "true"));
+    res.body(answer.body)
+}
+
+async fn run(
+    scoping: Scoping,
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(raw) = req.headers().get(HEADER).cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let key = match raw.to_str().ok().map(IdempotencyKey::parse) {
+        Some(Ok(key)) => key,
+        Some(Err(v)) => {
+            let e = ApiError::new(ErrorCode::IdempotencyKeyInvalid, v.to_string());
+            return Ok(refuse(req, &e));
+        }
+        None => {
+            let e = ApiError::new(
+                ErrorCode::IdempotencyKeyInvalid,
+                "Idempotency-Key: must be visible ASCII characters only",
+            );
+            return Ok(refuse(req, &e));
+        }
+    };
+    let Some(state) = req.app_data::<web::Data<ApiState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let body = match buffer_body(&mut req).await {
+        Ok(body) => body,
+        Err(e) => return Ok(refuse(req, &e)),
+    };
+    let scope = match scoping {
+        Scoping::Registration => registration_scope(&body),
+        Scoping::User => match user_scope(&req, &state).await {
+            Some(scope) => scope,
+            None => return Ok(next.call(req).await?.map_into_boxed_body()),
+        },
+    };
+    let fingerprint = fingerprint(req.method().as_str(), req.path(), req.query_string(), &body);
+    let service: &IdempotencyService = &state.idempotency;
+    let claimed = match service.begin(scope, key, &fingerprint).await {
+        Ok(Begin::Run(claimed)) => claimed,
+        Ok(Begin::Replay(answer)) => return Ok(req.into_response(replay(answer))),
+        Ok(Begin::Reused) => {
+            let e = ApiError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "This Idempotency-Key was used for a different request",
+            );
+            return Ok(refuse(req, &e));
+        }
+        Ok(Begin::InUse) => {
+            let mut e = ApiError::new(
+                ErrorCode::IdempotencyKeyInUse,
+                "A request with this Idempotency-Key is still running",
+            );
+            e.retry_after_secs = Some(1);
+            return Ok(refuse(req, &e));
+        }
+        Err(e) => return Ok(refuse(req, &ApiError::from(e))),
+    };
+    let res = match next.call(req).await {
+        Ok(res) => res,
+        Err(e) => {
+            service.abandon(claimed).await;
+            return Err(e);
+        }
+    };
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = match to_bytes(body).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            service.abandon(claimed).await;
+            let e = ApiError::new(ErrorCode::InternalError, "Internal server error");
+            return Ok(ServiceResponse::new(req, e.error_response()));
+        }
+    };
+    let answer = StoredResponse {
+        status: head.status().as_u16(),
+        content_type: head
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json")
+            .to_owned(),
+        body: bytes.to_vec(),
+    };
+    service.finish(claimed, &answer).await;
+    Ok(ServiceResponse::new(
+        req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
+
+/// Documents the header and its answers on the POST operations of [`ROUTES`].
+pub struct IdempotencyDoc;
+
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn document(op: &mut Operation) {
+    let header = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key with the same request within 24 hours answers \
+             the first answer again (with `Idempotent-Replayed: true`) and creates nothing.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]{1,255}$")),
+        ))
+        .build();
+    op.parameters
+        .get_or_insert_with(Vec::new)
+        .push(RefOr::T(header));
+    let answers = [
+        (
+            "400",
+            "`idempotency_key_invalid`: the key is not 1 to 255 visible ASCII characters",
+        ),
+        (
+            "409",
+            "`idempotency_key_in_use`: the same request is still running; retry shortly",
+        ),
+        (
+            "422",
+            "`idempotency_key_reused`: the key was used for a different request",
+        ),
+    ];
+    for (status, text) in answers {
+        match op.responses.responses.get_mut(status) {
+            Some(RefOr::T(existing)) => {
+                existing.description = format!("{}; or {text}", existing.description);
+            }
+            Some(RefOr::Ref(_)) => {}
+            None => {
+                op.responses
+                    .responses
+                    .insert(status.to_owned(), error_response(text));
+            }
+        }
+    }
+}
+
+impl utoipa::Modify for IdempotencyDoc {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if ROUTES.contains(&path.trim_end_matches('/')) {
+                if let Some(op) = item.post.as_mut() {
+                    document(op);
+                }
+            }
+        }
+    }
+}
