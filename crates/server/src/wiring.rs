@@ -15,7 +15,7 @@ use calndr_app::{EnrollmentDeps, EnrollmentService, VerificationDeps, Verificati
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
-use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
+use calndr_app::{JobWorker, PushOutbox, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
 use calndr_app::{MedicalService, ProviderDeps, ProviderService};
 use calndr_aws::{S3Config, S3Storage, SesConfig, SesMailer, SnsConfig, SnsSms};
 use calndr_aws::{SnsPush, SnsPushConfig};
@@ -234,14 +234,21 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     let queued = |configured: bool, overridden: bool| {
         configured && (overrides.queue_deliveries || !overridden)
     };
-    let mailer: Arc<dyn Mailer> = if queued(direct_mailer.configured(), overrides.mailer.is_some())
-    {
+    let queue_mail = queued(direct_mailer.configured(), overrides.mailer.is_some());
+    let queue_push = queued(direct_push.configured(), overrides.push.is_some());
+    // The deliveries a write causes are queued in the write's own transaction (the outbox); the
+    // others (a location request, a reset e-mail, the digest) through the queue on their own.
+    let push_outbox = if queue_push {
+        PushOutbox::queued(direct_push.clone())
+    } else {
+        PushOutbox::direct(direct_push.clone())
+    };
+    let mailer: Arc<dyn Mailer> = if queue_mail {
         Arc::new(QueuedMailer::new(queue.clone()))
     } else {
         direct_mailer
     };
-    let push: Arc<dyn PushNotifier> = if queued(direct_push.configured(), overrides.push.is_some())
-    {
+    let push: Arc<dyn PushNotifier> = if queue_push {
         Arc::new(QueuedPush::new(queue))
     } else {
         direct_push
@@ -293,7 +300,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         templates: stores.templates.clone(),
         family: stores.family.clone(),
         cache: cache.clone(),
-        push,
+        push: push_outbox,
     });
     let weather_source: Arc<dyn WeatherSource> = if config.weather_enabled {
         Arc::new(
