@@ -15,7 +15,9 @@ use calndr_app::{EnrollmentDeps, EnrollmentService, VerificationDeps, Verificati
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
-use calndr_app::{JobWorker, PushOutbox, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
+use calndr_app::{
+    JobWorker, MailOutbox, PushOutbox, QueuedMailer, QueuedPush, WeatherService, WorkerSettings,
+};
 use calndr_app::{MedicalService, ProviderDeps, ProviderService};
 use calndr_aws::{S3Config, S3Storage, SesConfig, SesMailer, SnsConfig, SnsSms};
 use calndr_aws::{SnsPush, SnsPushConfig};
@@ -243,6 +245,11 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     } else {
         PushOutbox::direct(direct_push.clone())
     };
+    let mail_outbox = if queue_mail {
+        MailOutbox::queued(direct_mailer.clone())
+    } else {
+        MailOutbox::direct(direct_mailer.clone())
+    };
     let mailer: Arc<dyn Mailer> = if queue_mail {
         Arc::new(QueuedMailer::new(queue.clone()))
     } else {
@@ -280,7 +287,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         emails: stores.email_verification.clone(),
         pins,
         sms,
-        mailer: mailer.clone(),
+        mailer: mail_outbox,
         random,
         guard: guard.clone(),
     });
