@@ -49,6 +49,28 @@ fn encode<T: Serialize>(job: &T) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(job).map_err(|e| StoreError::unexpected(format!("encoding a job: {e}")))
 }
 
+/// The delivery job of a push: what [`QueuedPush`] enqueues, and what a write that causes the
+/// push hands its store to insert in the same transaction (see [`crate::outbox`]).
+pub fn push_job(message: PushMessage) -> Result<NewJob, StoreError> {
+    let job = PushJob {
+        recipient: message.recipient.as_uuid(),
+        device_token: message.device_token,
+        payload: message.payload,
+    };
+    Ok(new_job(PUSH, encode(&job)?))
+}
+
+/// The delivery job of an e-mail (see [`push_job`]).
+pub fn email_job(email: OutgoingEmail) -> Result<NewJob, StoreError> {
+    let job = EmailJob {
+        to: email.to.as_str().to_owned(),
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+    };
+    Ok(new_job(EMAIL, encode(&job)?))
+}
+
 /// A [`PushNotifier`] that enqueues: the push is sent by the worker.
 pub struct QueuedPush {
     queue: Arc<dyn JobQueue>,
@@ -63,12 +85,7 @@ impl QueuedPush {
 #[async_trait]
 impl PushNotifier for QueuedPush {
     async fn send(&self, message: PushMessage) -> Result<(), StoreError> {
-        let job = PushJob {
-            recipient: message.recipient.as_uuid(),
-            device_token: message.device_token,
-            payload: message.payload,
-        };
-        self.queue.enqueue(new_job(PUSH, encode(&job)?)).await
+        self.queue.enqueue(push_job(message)?).await
     }
 }
 
@@ -86,13 +103,7 @@ impl QueuedMailer {
 #[async_trait]
 impl Mailer for QueuedMailer {
     async fn send(&self, email: OutgoingEmail) -> Result<(), StoreError> {
-        let job = EmailJob {
-            to: email.to.as_str().to_owned(),
-            subject: email.subject,
-            text: email.text,
-            html: email.html,
-        };
-        self.queue.enqueue(new_job(EMAIL, encode(&job)?)).await
+        self.queue.enqueue(email_job(email)?).await
     }
 }
 

@@ -16,12 +16,13 @@ use std::sync::Arc;
 use calndr_domain::verification::{RESEND_COOLDOWN, VERIFICATION_TTL};
 use calndr_domain::{CodeCheck, EmailAddress, UsPhoneNumber, UserId, VerificationCode};
 use calndr_ports::{
-    AccountStore, EmailVerificationStore, Mailer, OutgoingEmail, PinStore, RandomSource, SmsSender,
+    AccountStore, EmailVerificationStore, OutgoingEmail, PinStore, RandomSource, SmsSender,
 };
 use chrono::Utc;
 use tracing::{info, warn};
 
 use crate::limits::{hashed_key, ip_key};
+use crate::outbox::MailOutbox;
 use crate::{AppError, RateGuard};
 
 #[derive(Clone)]
@@ -30,7 +31,8 @@ pub struct VerificationDeps {
     pub emails: Arc<dyn EmailVerificationStore>,
     pub pins: Arc<dyn PinStore>,
     pub sms: Arc<dyn SmsSender>,
-    pub mailer: Arc<dyn Mailer>,
+    /// The verification e-mail, queued with the code it carries.
+    pub mailer: MailOutbox,
     pub random: Arc<dyn RandomSource>,
     pub guard: RateGuard,
 }
@@ -97,17 +99,25 @@ impl VerificationService {
         }
         let code = self.code();
         let now = Utc::now();
-        self.deps
-            .emails
-            .put_email_code(user.id, &user.email, &code, now + code_ttl()?, now)
-            .await?;
-        if let Err(e) = self
+        let mail = self
             .deps
             .mailer
-            .send(verification_email(&user.email, &code))
-            .await
-        {
-            warn!(user.id = %user.id, error = %e, "verification e-mail not sent");
+            .hand_off(vec![verification_email(&user.email, &code)])?;
+        self.deps
+            .emails
+            .put_email_code(
+                user.id,
+                &user.email,
+                &code,
+                now + code_ttl()?,
+                now,
+                &mail.jobs,
+            )
+            .await?;
+        for email in mail.direct {
+            if let Err(e) = self.deps.mailer.sender().send(email).await {
+                warn!(user.id = %user.id, error = %e, "verification e-mail not sent");
+            }
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use calndr_app::custody::CustodyInput;
-use calndr_app::{AppError, CustodyDeps, CustodyService, Principal};
+use calndr_app::{AppError, CustodyDeps, CustodyService, Principal, PushOutbox};
 use calndr_domain::{
     EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PersonName, UserId, YearMonth,
 };
@@ -89,7 +89,7 @@ async fn world() -> Result<World, String> {
         templates: custody.clone(),
         family: accounts,
         cache: Arc::new(MemoryCache::default()),
-        push: Arc::new(DisabledPush),
+        push: PushOutbox::direct(Arc::new(DisabledPush)),
     });
     Ok(World {
         svc,

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use calndr_domain::{CustodyDay, CustodyId, FamilyId, UserId};
 use chrono::NaiveDate;
 
-use crate::StoreError;
+use crate::{NewJob, StoreError};
 
 /// A stored custody day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +72,11 @@ pub trait CustodyStore: Send + Sync {
     ) -> Result<Option<CustodyRecord>, StoreError>;
 
     /// One atomic unit of work, serialised per family: reads the family's days in
-    /// `[from, to]`, runs `plan` on them, and upserts (by family and date) every day it returns,
-    /// with `actor` as the writer. All or nothing. Returns the written records, by date.
+    /// `[from, to]`, runs `plan` on them, upserts (by family and date) every day it returns,
+    /// with `actor` as the writer, and inserts `jobs` (the deliveries the write causes, e.g. the
+    /// custody-change pushes) into the job queue. All or nothing: when the plan refuses or any
+    /// statement fails, no day is written and no job is queued; when it commits, every job is.
+    /// Returns the written records, by date.
     async fn write_days(
         &self,
         family: FamilyId,
@@ -81,6 +84,7 @@ pub trait CustodyStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
         plan: &CustodyPlan<'_>,
+        jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError>;
 
     async fn stats(&self, family: FamilyId) -> Result<CustodyStats, StoreError>;

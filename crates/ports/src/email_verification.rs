@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use calndr_domain::{CodeCheck, EmailAddress, UsPhoneNumber, UserId, VerificationCode};
 use chrono::{DateTime, Utc};
 
-use crate::StoreError;
+use crate::{NewJob, StoreError};
 
 /// E-mail verification codes (`email_verifications`, one row per user) and the verified mark
 /// on the user.
@@ -13,7 +13,9 @@ pub trait EmailVerificationStore: Send + Sync {
     /// When the user's e-mail was verified, if ever.
     async fn email_verified_at(&self, user: UserId) -> Result<Option<DateTime<Utc>>, StoreError>;
 
-    /// Replaces the user's code (attempts reset). `NotFound` when the user does not exist.
+    /// Replaces the user's code (attempts reset) and queues `jobs` (the verification e-mail
+    /// carrying the code) in the same transaction: both or neither. `NotFound` when the user
+    /// does not exist (and nothing is queued).
     async fn put_email_code(
         &self,
         user: UserId,
@@ -21,6 +23,7 @@ pub trait EmailVerificationStore: Send + Sync {
         code: &VerificationCode,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
+        jobs: &[NewJob],
     ) -> Result<(), StoreError>;
 
     /// One attempt, in one transaction under a row lock (`check_code`): a wrong code's attempt is

@@ -15,7 +15,9 @@ use calndr_app::{EnrollmentDeps, EnrollmentService, VerificationDeps, Verificati
 use calndr_app::{
     EventService, GroupChatService, JournalService, NotificationEmailService, ReminderService,
 };
-use calndr_app::{JobWorker, QueuedMailer, QueuedPush, WeatherService, WorkerSettings};
+use calndr_app::{
+    JobWorker, MailOutbox, PushOutbox, QueuedMailer, QueuedPush, WeatherService, WorkerSettings,
+};
 use calndr_app::{MedicalService, ProviderDeps, ProviderService};
 use calndr_aws::{S3Config, S3Storage, SesConfig, SesMailer, SnsConfig, SnsSms};
 use calndr_aws::{SnsPush, SnsPushConfig};
@@ -234,14 +236,26 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     let queued = |configured: bool, overridden: bool| {
         configured && (overrides.queue_deliveries || !overridden)
     };
-    let mailer: Arc<dyn Mailer> = if queued(direct_mailer.configured(), overrides.mailer.is_some())
-    {
+    let queue_mail = queued(direct_mailer.configured(), overrides.mailer.is_some());
+    let queue_push = queued(direct_push.configured(), overrides.push.is_some());
+    // The deliveries a write causes are queued in the write's own transaction (the outbox); the
+    // others (a location request, a reset e-mail, the digest) through the queue on their own.
+    let push_outbox = if queue_push {
+        PushOutbox::queued(direct_push.clone())
+    } else {
+        PushOutbox::direct(direct_push.clone())
+    };
+    let mail_outbox = if queue_mail {
+        MailOutbox::queued(direct_mailer.clone())
+    } else {
+        MailOutbox::direct(direct_mailer.clone())
+    };
+    let mailer: Arc<dyn Mailer> = if queue_mail {
         Arc::new(QueuedMailer::new(queue.clone()))
     } else {
         direct_mailer
     };
-    let push: Arc<dyn PushNotifier> = if queued(direct_push.configured(), overrides.push.is_some())
-    {
+    let push: Arc<dyn PushNotifier> = if queue_push {
         Arc::new(QueuedPush::new(queue))
     } else {
         direct_push
@@ -273,7 +287,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         emails: stores.email_verification.clone(),
         pins,
         sms,
-        mailer: mailer.clone(),
+        mailer: mail_outbox,
         random,
         guard: guard.clone(),
     });
@@ -293,7 +307,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         templates: stores.templates.clone(),
         family: stores.family.clone(),
         cache: cache.clone(),
-        push,
+        push: push_outbox,
     });
     let weather_source: Arc<dyn WeatherSource> = if config.weather_enabled {
         Arc::new(

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use calndr_domain::{CustodyDay, CustodyId, FamilyId, UserId};
 use calndr_ports::{
-    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, StoreError,
+    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, NewJob, StoreError,
     Timeline,
 };
 use chrono::NaiveDate;
@@ -127,10 +127,13 @@ impl CustodyStore for MemoryStore {
         from: NaiveDate,
         to: NaiveDate,
         plan: &CustodyPlan<'_>,
+        jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError> {
         let mut state = self.state();
         let days = plan(&state.timeline(family, from, to))?;
-        state.upsert_days(family, days)
+        let written = state.upsert_days(family, days)?;
+        state.enqueue(jobs);
+        Ok(written)
     }
 
     async fn stats(&self, family: FamilyId) -> Result<CustodyStats, StoreError> {

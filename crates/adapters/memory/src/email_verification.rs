@@ -6,7 +6,7 @@ use calndr_domain::verification::check_code;
 use calndr_domain::{
     CodeCheck, EmailAddress, PhoneNumber, UsPhoneNumber, UserId, UserStatus, VerificationCode,
 };
-use calndr_ports::{EmailVerificationStore, StoreError};
+use calndr_ports::{EmailVerificationStore, NewJob, StoreError};
 use chrono::{DateTime, Utc};
 
 use crate::MemoryStore;
@@ -33,6 +33,7 @@ impl EmailVerificationStore for MemoryStore {
         code: &VerificationCode,
         expires_at: DateTime<Utc>,
         _now: DateTime<Utc>,
+        jobs: &[NewJob],
     ) -> Result<(), StoreError> {
         let mut s = self.state();
         if !s.users.contains_key(&user) {
@@ -47,6 +48,7 @@ impl EmailVerificationStore for MemoryStore {
                 verified: false,
             },
         );
+        s.enqueue(jobs);
         Ok(())
     }
 

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use calndr_ports::{ClaimedJob, JobCounts, JobQueue, NewJob, StoreError};
 use chrono::{DateTime, Utc};
 
+use crate::state::State;
 use crate::MemoryStore;
 
 #[derive(Debug, Clone)]
@@ -20,6 +21,27 @@ pub(crate) struct JobRow {
     max_attempts: i32,
     leased_until: Option<DateTime<Utc>>,
     last_error: Option<String>,
+}
+
+impl State {
+    /// Queues `jobs`; a write that causes jobs calls this under the same lock as the write, once
+    /// the write succeeded (the transactional outbox of the embedded store).
+    pub(crate) fn enqueue(&mut self, jobs: &[NewJob]) {
+        for job in jobs {
+            let id = self.next_id("jobs");
+            self.jobs.push(JobRow {
+                id,
+                queue: job.queue,
+                kind: job.kind,
+                payload: job.payload.clone(),
+                run_at: job.run_at,
+                attempts: 0,
+                max_attempts: job.max_attempts,
+                leased_until: None,
+                last_error: None,
+            });
+        }
+    }
 }
 
 impl MemoryStore {
@@ -37,19 +59,7 @@ impl MemoryStore {
 #[async_trait]
 impl JobQueue for MemoryStore {
     async fn enqueue(&self, job: NewJob) -> Result<(), StoreError> {
-        let mut state = self.state();
-        let id = state.next_id("jobs");
-        state.jobs.push(JobRow {
-            id,
-            queue: job.queue,
-            kind: job.kind,
-            payload: job.payload,
-            run_at: job.run_at,
-            attempts: 0,
-            max_attempts: job.max_attempts,
-            leased_until: None,
-            last_error: None,
-        });
+        self.state().enqueue(std::slice::from_ref(&job));
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use calndr_domain::{CustodyDay, CustodyId, FamilyId, HandoffTime, UserId};
 use calndr_ports::{
-    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, StoreError,
+    CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, NewJob, StoreError,
     Timeline,
 };
 use chrono::{NaiveDate, NaiveTime, Utc};
@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::error::{from_diesel, TxError};
 use crate::family::lock_family;
+use crate::jobs::insert_jobs;
 use crate::pool::Conn;
 use crate::schema::{custody, users};
 use crate::PgStore;
@@ -217,16 +218,20 @@ impl CustodyStore for PgStore {
         from: NaiveDate,
         to: NaiveDate,
         plan: &CustodyPlan<'_>,
+        jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, TxError, _>(async move |conn| {
             lock_family(conn, family).await?;
             let tl = timeline(conn, family, from, to).await?;
             let days = plan(&tl)?;
-            if days.is_empty() {
-                return Ok(Vec::new());
-            }
-            Ok(upsert_days(conn, family, actor, &days).await?)
+            let written = if days.is_empty() {
+                Vec::new()
+            } else {
+                upsert_days(conn, family, actor, &days).await?
+            };
+            insert_jobs(conn, jobs).await?;
+            Ok(written)
         })
         .await
         .map_err(TxError::into_store)

@@ -5,12 +5,13 @@
 use async_trait::async_trait;
 use calndr_domain::verification::check_code;
 use calndr_domain::{CodeCheck, EmailAddress, UsPhoneNumber, UserId, VerificationCode};
-use calndr_ports::{EmailVerificationStore, StoreError};
+use calndr_ports::{EmailVerificationStore, NewJob, StoreError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 
 use crate::error::{from_diesel, one_row, TxError};
+use crate::jobs::insert_jobs;
 use crate::schema::{email_verifications, users};
 use crate::PgStore;
 
@@ -35,35 +36,40 @@ impl EmailVerificationStore for PgStore {
         code: &VerificationCode,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
+        jobs: &[NewJob],
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        diesel::insert_into(email_verifications::table)
-            .values((
-                email_verifications::user_id.eq(Some(user.as_uuid())),
-                email_verifications::email.eq(email.as_str()),
-                email_verifications::code.eq(code.as_str()),
-                email_verifications::expires_at.eq(expires_at),
-                email_verifications::is_verified.eq(Some(false)),
-                email_verifications::attempts.eq(Some(0)),
-                email_verifications::created_at.eq(Some(now)),
-                email_verifications::updated_at.eq(Some(now)),
-            ))
-            .on_conflict(email_verifications::user_id)
-            .do_update()
-            .set((
-                email_verifications::email.eq(email.as_str()),
-                email_verifications::code.eq(code.as_str()),
-                email_verifications::expires_at.eq(expires_at),
-                email_verifications::is_verified.eq(Some(false)),
-                email_verifications::verified_at.eq(None::<DateTime<Utc>>),
-                email_verifications::attempts.eq(Some(0)),
-                email_verifications::created_at.eq(Some(now)),
-                email_verifications::updated_at.eq(Some(now)),
-            ))
-            .execute(&mut conn)
-            .await
-            .map_err(from_diesel)?;
-        Ok(())
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            diesel::insert_into(email_verifications::table)
+                .values((
+                    email_verifications::user_id.eq(Some(user.as_uuid())),
+                    email_verifications::email.eq(email.as_str()),
+                    email_verifications::code.eq(code.as_str()),
+                    email_verifications::expires_at.eq(expires_at),
+                    email_verifications::is_verified.eq(Some(false)),
+                    email_verifications::attempts.eq(Some(0)),
+                    email_verifications::created_at.eq(Some(now)),
+                    email_verifications::updated_at.eq(Some(now)),
+                ))
+                .on_conflict(email_verifications::user_id)
+                .do_update()
+                .set((
+                    email_verifications::email.eq(email.as_str()),
+                    email_verifications::code.eq(code.as_str()),
+                    email_verifications::expires_at.eq(expires_at),
+                    email_verifications::is_verified.eq(Some(false)),
+                    email_verifications::verified_at.eq(None::<DateTime<Utc>>),
+                    email_verifications::attempts.eq(Some(0)),
+                    email_verifications::created_at.eq(Some(now)),
+                    email_verifications::updated_at.eq(Some(now)),
+                ))
+                .execute(conn)
+                .await?;
+            insert_jobs(conn, jobs).await?;
+            Ok(())
+        })
+        .await
+        .map_err(TxError::into_store)
     }
 
     async fn check_email_code(

@@ -11,6 +11,7 @@ use diesel::{ExpressionMethods, QueryDsl, QueryableByName};
 use diesel_async::RunQueryDsl;
 
 use crate::error::from_diesel;
+use crate::pool::Conn;
 use crate::schema::jobs;
 use crate::PgStore;
 
@@ -49,22 +50,41 @@ UPDATE jobs SET locked_at = now(), attempts = attempts + 1
     FOR UPDATE SKIP LOCKED)
  RETURNING id, kind, payload, attempts, max_attempts";
 
-#[async_trait]
-impl JobQueue for PgStore {
-    async fn enqueue(&self, job: NewJob) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        diesel::insert_into(jobs::table)
-            .values((
+/// Inserts `jobs` on `conn`: a write that causes jobs calls this inside its own transaction, so
+/// the jobs commit or roll back with it (the transactional outbox).
+pub(crate) async fn insert_jobs(
+    conn: &mut Conn,
+    jobs: &[NewJob],
+) -> Result<(), diesel::result::Error> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = jobs
+        .iter()
+        .map(|job| {
+            (
                 jobs::queue.eq(job.queue),
                 jobs::kind.eq(job.kind),
                 jobs::payload.eq(&job.payload),
                 jobs::run_at.eq(job.run_at),
                 jobs::max_attempts.eq(job.max_attempts),
-            ))
-            .execute(&mut conn)
+            )
+        })
+        .collect();
+    diesel::insert_into(jobs::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl JobQueue for PgStore {
+    async fn enqueue(&self, job: NewJob) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        insert_jobs(&mut conn, std::slice::from_ref(&job))
             .await
-            .map_err(from_diesel)?;
-        Ok(())
+            .map_err(from_diesel)
     }
 
     async fn claim(

@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use serde_json::json;
 use tracing::{info, warn};
 
-use super::{date_conflict, not_a_member, CustodyEntry, CustodyService, Names, MAX_APPLY_DAYS};
+use super::{
+    date_conflict, not_a_member, CustodyEntry, CustodyService, Names, MAX_APPLY_DAYS, UNKNOWN,
+};
 use crate::{AppError, Principal};
 
 impl CustodyService {
@@ -77,7 +79,7 @@ impl CustodyService {
     }
 
     /// One day written by a parent: `day` decides the day from the stored window (or refuses);
-    /// the next day's handoff follows; the other parents get the push.
+    /// the next day's handoff follows; the other parents get the push, queued with the days.
     async fn write_one<F>(
         &self,
         who: &Principal,
@@ -97,22 +99,36 @@ impl CustodyService {
             return Err(not_a_member());
         }
         let date = input.date;
+        let custodian_name = names
+            .get(input.custodian)
+            .unwrap_or_else(|| UNKNOWN.to_owned());
+        let pushes = if self.deps.push.sender().configured() {
+            change_pushes(who, &members, date, &custodian_name)
+        } else {
+            Vec::new()
+        };
+        let pushes = self.deps.push.hand_off(pushes)?;
         let plan = |tl: &Timeline| {
             let day = day(&input, tl, &names)?;
             Ok(with_next_day(day, tl, &|id| names.get(id)))
         };
         let written = self
-            .write(family, who.user_id, pred(date), succ(date), &plan)
+            .write(
+                family,
+                who.user_id,
+                (pred(date), succ(date)),
+                &plan,
+                &pushes.jobs,
+            )
             .await
             .map_err(date_conflict)?;
         let record = written
             .into_iter()
             .find(|r| r.day.date == date)
             .ok_or_else(|| AppError::Unexpected("written day missing".into()))?;
-        info!(user.id = %who.user_id, "{done}");
-        let entry = names.entry(record);
-        self.notify_change(who, &members, &entry).await;
-        Ok(entry)
+        info!(user.id = %who.user_id, pushes = pushes.jobs.len(), "{done}");
+        self.send_direct(pushes.direct).await;
+        Ok(names.entry(record))
     }
 
     /// `POST /custody/bulk`: all the days or none. Existing dates are replaced; handoffs are
@@ -148,56 +164,67 @@ impl CustodyService {
             .into());
         }
         let plan = |tl: &Timeline| Ok(bulk_days(tl, &inputs, &|id| names.get(id)));
-        self.write(family, who.user_id, pred(min), succ(max), &plan)
+        self.write(family, who.user_id, (pred(min), succ(max)), &plan, &[])
             .await
             .map_err(date_conflict)?;
         info!(user.id = %who.user_id, days = inputs.len(), "custody days written in bulk");
         Ok(inputs.len())
     }
 
-    /// The custody-change push (spec 3.1) to every other member with a registered device. Best
-    /// effort: a failed push is logged (ids only) and never fails the write.
-    async fn notify_change(&self, who: &Principal, members: &[FamilyMember], entry: &CustodyEntry) {
-        if !self.deps.push.configured() {
-            return;
-        }
-        let sender = members
-            .iter()
-            .find(|m| m.user.id == who.user_id)
-            .map(|m| m.user.first_name.as_str().to_owned())
-            .unwrap_or_default();
-        let when = entry.day.date.format("%A, %B %-d").to_string();
-        let payload = json!({
-            "aps": {
-                "alert": {
-                    "title": "\u{1F4C5} Schedule Updated",
-                    "subtitle": format!("{} now has custody", entry.custodian_name),
-                    "body": format!(
-                        "{sender} changed the schedule for {when}. Tap to manage your schedule."
-                    ),
-                },
-                "sound": "default",
-                "badge": 1,
-                "category": "CUSTODY_CHANGE",
-            },
-            "type": "custody_change",
-            "date": entry.day.date.format("%Y-%m-%d").to_string(),
-            "custodian": entry.custodian_name,
-            "sender": sender,
-            "deep_link": "calndr://schedule",
-        });
-        for m in members.iter().filter(|m| m.user.id != who.user_id) {
-            let Some(token) = m.device_token.clone() else {
-                continue;
-            };
-            let message = PushMessage {
-                recipient: m.user.id,
-                device_token: token,
-                payload: payload.clone(),
-            };
-            if let Err(e) = self.deps.push.send(message).await {
-                warn!(user.id = %m.user.id, error = %e, "custody-change push not sent");
+    /// Sends the pushes that were not queued with the write (no queue in use). Best effort: a
+    /// failed push is logged (ids only) and never fails the write.
+    async fn send_direct(&self, pushes: Vec<PushMessage>) {
+        for message in pushes {
+            let recipient = message.recipient;
+            if let Err(e) = self.deps.push.sender().send(message).await {
+                warn!(user.id = %recipient, error = %e, "custody-change push not sent");
             }
         }
     }
+}
+
+/// The custody-change push (spec 3.1) of `date`, now `custodian_name`'s, to every other member
+/// with a registered device.
+fn change_pushes(
+    who: &Principal,
+    members: &[FamilyMember],
+    date: NaiveDate,
+    custodian_name: &str,
+) -> Vec<PushMessage> {
+    let sender = members
+        .iter()
+        .find(|m| m.user.id == who.user_id)
+        .map(|m| m.user.first_name.as_str().to_owned())
+        .unwrap_or_default();
+    let when = date.format("%A, %B %-d").to_string();
+    let payload = json!({
+        "aps": {
+            "alert": {
+                "title": "\u{1F4C5} Schedule Updated",
+                "subtitle": format!("{custodian_name} now has custody"),
+                "body": format!(
+                    "{sender} changed the schedule for {when}. Tap to manage your schedule."
+                ),
+            },
+            "sound": "default",
+            "badge": 1,
+            "category": "CUSTODY_CHANGE",
+        },
+        "type": "custody_change",
+        "date": date.format("%Y-%m-%d").to_string(),
+        "custodian": custodian_name,
+        "sender": sender,
+        "deep_link": "calndr://schedule",
+    });
+    members
+        .iter()
+        .filter(|m| m.user.id != who.user_id)
+        .filter_map(|m| {
+            Some(PushMessage {
+                recipient: m.user.id,
+                device_token: m.device_token.clone()?,
+                payload: payload.clone(),
+            })
+        })
+        .collect()
 }

@@ -163,7 +163,8 @@ impl CustodyService {
             }
             Ok(fixed_days(tl, &fixes, &|id| names.get(id)))
         };
-        self.write(family, who.user_id, from, to, &plan).await?;
+        self.write(family, who.user_id, (from, to), &plan, &[])
+            .await?;
         let fixed = count.lock().map(|c| *c).unwrap_or_default();
         info!(user.id = %who.user_id, fixes = fixed, "custody mismatches fixed");
         Ok(FixOutcome::Fixed(fixed))

@@ -16,8 +16,7 @@ use std::sync::Arc;
 
 use calndr_domain::{CustodyDay, CustodyId, FamilyId, FamilyMember, UserId, ValidationError};
 use calndr_ports::{
-    Cache, CustodyPlan, CustodyRecord, CustodyStore, FamilyStore, PushNotifier, StoreError,
-    TemplateStore,
+    Cache, CustodyPlan, CustodyRecord, CustodyStore, FamilyStore, NewJob, StoreError, TemplateStore,
 };
 use chrono::{NaiveDate, Utc};
 
@@ -27,6 +26,7 @@ pub use templates::Applied;
 pub use view::CUSTODY_TTL;
 
 use crate::cache_keys::View;
+use crate::outbox::PushOutbox;
 use crate::read_through::ReadThrough;
 use crate::AppError;
 
@@ -48,8 +48,9 @@ pub struct CustodyDeps {
     pub templates: Arc<dyn TemplateStore>,
     pub family: Arc<dyn FamilyStore>,
     pub cache: Arc<dyn Cache>,
-    /// Custody-change pushes to the other parents (skipped while no provider is configured).
-    pub push: Arc<dyn PushNotifier>,
+    /// Custody-change pushes to the other parents (skipped while no provider is configured),
+    /// queued with the days they announce.
+    pub push: PushOutbox,
 }
 
 #[derive(Clone)]
@@ -136,18 +137,19 @@ impl CustodyService {
         }
     }
 
+    /// One unit of work; `jobs` (the deliveries the write causes) are queued in it.
     async fn write(
         &self,
         family: FamilyId,
         actor: UserId,
-        from: NaiveDate,
-        to: NaiveDate,
+        (from, to): (NaiveDate, NaiveDate),
         plan: &CustodyPlan<'_>,
+        jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError> {
         let written = self
             .deps
             .custody
-            .write_days(family, actor, from, to, plan)
+            .write_days(family, actor, from, to, plan, jobs)
             .await?;
         self.written(family, &written).await;
         Ok(written)

@@ -145,7 +145,7 @@ impl CustodyService {
             Ok(days)
         };
         let written = self
-            .write(family, who.user_id, pred(first), succ(last), &plan)
+            .write(family, who.user_id, (pred(first), succ(last)), &plan, &[])
             .await?;
         if !written.is_empty() {
             info!(family.id = %family, days = written.len(), "month filled from the active template");

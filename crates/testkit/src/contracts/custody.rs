@@ -1,6 +1,10 @@
 //! The `CustodyStore` contract.
 
-use calndr_ports::{Storage, StoreError};
+use std::time::Duration;
+
+use calndr_ports::{JobCounts, NewJob, Storage, StoreError};
+use chrono::Utc;
+use serde_json::json;
 
 use super::{d, day, family};
 
@@ -12,10 +16,17 @@ pub async fn custody_units_of_work(s: Storage) {
     let (_, other) = family(&s, "Olga").await;
     let written = s
         .custody
-        .write_days(f, u, d(1), d(31), &|tl| {
-            assert!(tl.is_empty());
-            Ok(vec![day(d(3), u), day(d(2), u)])
-        })
+        .write_days(
+            f,
+            u,
+            d(1),
+            d(31),
+            &|tl| {
+                assert!(tl.is_empty());
+                Ok(vec![day(d(3), u), day(d(2), u)])
+            },
+            &[],
+        )
         .await
         .expect("write");
     assert_eq!(
@@ -24,10 +35,17 @@ pub async fn custody_units_of_work(s: Storage) {
     );
     let refused = s
         .custody
-        .write_days(f, u, d(1), d(31), &|tl| {
-            assert_eq!(tl.len(), 2);
-            Err(StoreError::Conflict("date"))
-        })
+        .write_days(
+            f,
+            u,
+            d(1),
+            d(31),
+            &|tl| {
+                assert_eq!(tl.len(), 2);
+                Err(StoreError::Conflict("date"))
+            },
+            &[],
+        )
         .await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))));
     let mut changed = day(d(2), u);
@@ -35,10 +53,17 @@ pub async fn custody_units_of_work(s: Storage) {
     changed.handoff_location = Some("daycare".into());
     let again = s
         .custody
-        .write_days(f, u, d(2), d(2), &|tl| {
-            assert_eq!(tl.keys().copied().collect::<Vec<_>>(), vec![d(2)]);
-            Ok(vec![changed.clone()])
-        })
+        .write_days(
+            f,
+            u,
+            d(2),
+            d(2),
+            &|tl| {
+                assert_eq!(tl.keys().copied().collect::<Vec<_>>(), vec![d(2)]);
+                Ok(vec![changed.clone()])
+            },
+            &[],
+        )
         .await
         .expect("upsert");
     assert_eq!(again[0].id, written[0].id, "same record, same id");
@@ -72,9 +97,14 @@ pub async fn days_with_names(s: Storage) {
     let (olga, other) = family(&s, "Olga").await;
     let olga = olga.id;
     s.custody
-        .write_days(f, jeff, d(1), d(31), &|_| {
-            Ok(vec![day(d(5), olga), day(d(4), jeff), day(d(6), jeff)])
-        })
+        .write_days(
+            f,
+            jeff,
+            d(1),
+            d(31),
+            &|_| Ok(vec![day(d(5), olga), day(d(4), jeff), day(d(6), jeff)]),
+            &[],
+        )
         .await
         .expect("write");
     let named = s
@@ -129,4 +159,79 @@ pub async fn days_with_names(s: Storage) {
         .await
         .expect("other")
         .is_empty());
+}
+
+const OUTBOX: &str = "contract-outbox";
+
+fn push_job(n: i64) -> NewJob {
+    NewJob {
+        queue: OUTBOX,
+        kind: "push",
+        payload: json!({ "n": n }),
+        run_at: Utc::now(),
+        max_attempts: 5,
+    }
+}
+
+/// The transactional outbox: the jobs handed to `write_days` are queued exactly when the days
+/// are written. A refused unit of work (the plan refuses after the window was read, inside the
+/// transaction) leaves neither days nor jobs; a committed one has exactly its jobs.
+pub async fn custody_writes_queue_their_jobs(s: Storage) {
+    let (jeff, f) = family(&s, "Jeff").await;
+    let u = jeff.id;
+    let refused = s
+        .custody
+        .write_days(
+            f,
+            u,
+            d(1),
+            d(31),
+            &|_| Err(StoreError::Conflict("date")),
+            &[push_job(1), push_job(2)],
+        )
+        .await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))));
+    assert_eq!(
+        s.jobs.counts(OUTBOX).await.expect("counts"),
+        JobCounts::default(),
+        "a rolled-back write leaves no job"
+    );
+    assert!(s
+        .custody
+        .days(f, d(1), d(31))
+        .await
+        .expect("days")
+        .is_empty());
+
+    let written = s
+        .custody
+        .write_days(
+            f,
+            u,
+            d(1),
+            d(31),
+            &|_| Ok(vec![day(d(9), u)]),
+            &[push_job(3), push_job(4)],
+        )
+        .await
+        .expect("write");
+    assert_eq!(written.len(), 1);
+    s.custody
+        .write_days(f, u, d(9), d(9), &|_| Ok(vec![day(d(9), u)]), &[])
+        .await
+        .expect("write without jobs");
+    assert_eq!(s.jobs.counts(OUTBOX).await.expect("counts").waiting, 2);
+    let claimed = s
+        .jobs
+        .claim(OUTBOX, 10, Duration::from_secs(600))
+        .await
+        .expect("claim");
+    assert_eq!(
+        claimed
+            .iter()
+            .map(|j| (j.kind.as_str(), j.payload.clone()))
+            .collect::<Vec<_>>(),
+        vec![("push", json!({ "n": 3 })), ("push", json!({ "n": 4 }))],
+        "a committed write has exactly its jobs"
+    );
 }

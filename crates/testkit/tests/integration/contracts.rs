@@ -51,13 +51,13 @@ macro_rules! contracts {
 contracts! {
     accounts: registration_and_email_uniqueness, joining_a_family, profile_updates;
     family: family_members;
-    custody: custody_units_of_work, days_with_names;
+    custody: custody_units_of_work, days_with_names, custody_writes_queue_their_jobs;
     templates: one_active_template;
     enrollment:
         one_code_per_family_and_revocation,
         redemption_admits_one_new_member,
         concurrent_redemptions_admit_one;
-    email_verification: email_codes_count_every_attempt;
+    email_verification: email_codes_count_every_attempt, an_email_code_queues_its_email;
     children: children_are_family_scoped;
     babysitters: babysitters_are_linked_per_family;
     emergency_contacts: emergency_contacts_are_family_scoped;

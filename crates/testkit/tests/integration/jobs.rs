@@ -274,3 +274,106 @@ async fn the_worker_loop_delivers_then_stops_when_asked() {
         .expect("the loop stops promptly")
         .expect("join");
 }
+
+/// The outbox at the HTTP level: a custody edit by one parent queues one push for the other
+/// parent's device in the very transaction that wrote the day (same `xmin`), and an edit the
+/// server refuses (409: the date exists) queues nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custody_edit_queues_its_push_in_the_same_transaction_and_a_refused_edit_none() {
+    let app = TestApp::builder(Backend::Postgres)
+        .queued_deliveries()
+        .build()
+        .await;
+    let (jeff, deb) = family_of_two(&app, "Jeff", "Deb").await;
+    ok(&app
+        .post_raw_form(
+            "/api/v1/users/me/device-token",
+            Some(&deb.token),
+            &format!("token={}", "d".repeat(64)),
+        )
+        .await);
+    let edit = json!({"date": "2025-04-07", "custodian_id": deb.user_id});
+    ok(&app
+        .post_json("/api/v1/custody/", Some(&jeff.token), &edit)
+        .await);
+    let db = sql(&app).await;
+    let jobs = db
+        .query("SELECT kind, payload::text, xmin::text FROM jobs", &[])
+        .await
+        .expect("jobs");
+    assert_eq!(jobs.len(), 1, "one push: Deb's only device");
+    let (kind, payload, job_tx): (String, String, String) =
+        (jobs[0].get(0), jobs[0].get(1), jobs[0].get(2));
+    let payload: serde_json::Value = serde_json::from_str(&payload).expect("json");
+    assert_eq!(kind, "push");
+    assert_eq!(payload["device_token"], "d".repeat(64));
+    assert_eq!(payload["recipient"], deb.user_id);
+    assert_eq!(payload["payload"]["type"], "custody_change");
+    assert_eq!(payload["payload"]["date"], "2025-04-07");
+    let day_tx: String = db
+        .query_one(
+            "SELECT xmin::text FROM custody WHERE date = '2025-04-07'",
+            &[],
+        )
+        .await
+        .expect("day")
+        .get(0);
+    assert_eq!(
+        job_tx, day_tx,
+        "the push was queued in the day's transaction"
+    );
+
+    let again = app
+        .post_json("/api/v1/custody/", Some(&jeff.token), &edit)
+        .await;
+    assert_eq!(again.status, 409);
+    let count: i64 = db
+        .query_one("SELECT count(*) FROM jobs", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(count, 1, "a refused edit queues no push");
+}
+
+/// The other direction of the outbox: when its job cannot be stored (PostgreSQL refuses a NUL
+/// character in `jsonb`), the custody days written before it in the transaction roll back too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_that_cannot_be_stored_rolls_back_the_days_written_with_it() {
+    let (pg, _db) = postgres().await;
+    let storage = calndr_ports::Storage::of(pg.clone());
+    let (jeff, family) = calndr_testkit::contracts::family(&storage, "Jeff").await;
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 5, 1).expect("date");
+    let day = calndr_domain::CustodyDay {
+        date,
+        custodian: jeff.id,
+        handoff_day: false,
+        handoff_time: None,
+        handoff_location: None,
+    };
+    let bad = calndr_ports::NewJob {
+        queue: "deliveries",
+        kind: "push",
+        payload: json!({"device_token": "\u{0}"}),
+        run_at: chrono::Utc::now(),
+        max_attempts: 6,
+    };
+    let written = storage
+        .custody
+        .write_days(
+            family,
+            jeff.id,
+            date,
+            date,
+            &|_| Ok(vec![day.clone()]),
+            &[bad],
+        )
+        .await;
+    assert!(written.is_err(), "the job insert fails");
+    assert!(storage
+        .custody
+        .days(family, date, date)
+        .await
+        .expect("days")
+        .is_empty());
+    assert_eq!(pg.counts("deliveries").await.expect("counts").waiting, 0);
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use calndr_app::custody::{CustodyEntry, CustodyInput};
-use calndr_app::{CustodyDeps, CustodyService, EventService, Principal};
+use calndr_app::{CustodyDeps, CustodyService, EventService, Principal, PushOutbox};
 use calndr_domain::{
     CustodyId, DateRange, Event, EventDraft, EventId, FamilyId, FamilyMember, NewUser,
     ProviderEvent, UserId, YearMonth,
@@ -17,7 +17,7 @@ use calndr_domain::{
 use calndr_memory::{DisabledPush, MemoryCache, MemoryStore};
 use calndr_ports::{
     AccountStore, Cache, CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, EventStore,
-    FamilyStore, NamedCustodyRecord, StoreError, TemplateStore,
+    FamilyStore, NamedCustodyRecord, NewJob, StoreError, TemplateStore,
 };
 use calndr_postgres::{PgConfig, PgStore};
 use calndr_redis::{RedisCache, RedisConfig};
@@ -104,8 +104,9 @@ impl<S: CustodyStore> CustodyStore for Watched<S> {
         from: NaiveDate,
         to: NaiveDate,
         plan: &CustodyPlan<'_>,
+        jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError> {
-        self.inner.write_days(f, actor, from, to, plan).await
+        self.inner.write_days(f, actor, from, to, plan, jobs).await
     }
     async fn stats(&self, f: FamilyId) -> Result<CustodyStats, StoreError> {
         self.loaded(self.inner.stats(f).await).await
@@ -258,7 +259,7 @@ async fn custody_race(cache: Arc<dyn Cache>, read: Read, warm: bool) {
         templates: store,
         family: accounts,
         cache,
-        push: Arc::new(DisabledPush),
+        push: PushOutbox::direct(Arc::new(DisabledPush)),
     });
     svc.create(&who, input(on(10), jeff)).await.expect("create");
     if warm {
@@ -412,22 +413,29 @@ async fn a_cold_custody_month_is_one_storage_round_trip_on_postgres() {
         templates: pg.clone() as Arc<dyn TemplateStore>,
         family: family.clone(),
         cache: cache.clone(),
-        push: Arc::new(DisabledPush),
+        push: PushOutbox::direct(Arc::new(DisabledPush)),
     });
     svc.bulk(&who, vec![input(on(1), jeff), input(on(2), deb)])
         .await
         .expect("bulk");
     // A day naming someone outside the family (as left by the original backend).
     custody
-        .write_days(who.family_id.expect("family"), jeff, on(3), on(3), &|_| {
-            Ok(vec![calndr_domain::CustodyDay {
-                date: on(3),
-                custodian: stranger.id,
-                handoff_day: false,
-                handoff_time: None,
-                handoff_location: None,
-            }])
-        })
+        .write_days(
+            who.family_id.expect("family"),
+            jeff,
+            on(3),
+            on(3),
+            &|_| {
+                Ok(vec![calndr_domain::CustodyDay {
+                    date: on(3),
+                    custodian: stranger.id,
+                    handoff_day: false,
+                    handoff_time: None,
+                    handoff_location: None,
+                }])
+            },
+            &[],
+        )
         .await
         .expect("stranger's day");
     let (custody_before, family_before) = (
