@@ -14,6 +14,7 @@ pub mod family;
 pub mod handoffs;
 pub mod identity;
 pub mod ids;
+pub mod objects;
 pub mod places;
 pub mod providers;
 pub mod records;
