@@ -41,11 +41,15 @@ migrate: ## Apply migrations to CALNDR_DATABASE_URL (default: local database "ca
 fmt: ## Format the code
 	$(CARGO) fmt --all
 
-lint: ## fmt check, clippy -D warnings, the dependency-direction check and its self-test
+lint: ## fmt, clippy -D warnings, dependency direction, unused deps (cargo-shear), route import loops, file size
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	scripts/check-deps.sh
 	scripts/check-deps-selftest.sh
+	"$$(scripts/install-tools.sh)/cargo-shear" shear --locked
+	scripts/check-route-imports.py
+	scripts/check-route-imports-selftest.sh
+	scripts/check-file-size.sh
 
 test: lint deploy-check ## lint, deployment checks, then every test (needs PostgreSQL and Redis; see README)
 	scripts/ensure-services.sh

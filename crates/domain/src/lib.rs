@@ -15,6 +15,7 @@ pub mod handoffs;
 pub mod idempotency;
 pub mod identity;
 pub mod ids;
+pub mod objects;
 pub mod places;
 pub mod providers;
 pub mod records;

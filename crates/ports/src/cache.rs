@@ -5,8 +5,17 @@ use async_trait::async_trait;
 
 use crate::StoreError;
 
+/// The longest anything with an expiry is kept (a year): longer cache TTLs and rate-limit windows
+/// are cut to this. Redis refuses expiry times past its clock range, and an in-process deadline
+/// must be computable, so every adapter cuts at the same place.
+pub const MAX_TTL: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// A byte cache with expiry. A cache failure must never fail a request: callers treat `Err` as a
 /// miss and go to the database.
+///
+/// Every `ttl` is cut to [`MAX_TTL`]. A zero `ttl` keeps nothing: `set` leaves `key` empty,
+/// `set_if_absent` only says whether `key` was free, and `incr` returns the new value without
+/// keeping it.
 #[async_trait]
 pub trait Cache: Send + Sync {
     /// `Ok(None)` on a miss; `Unavailable` when the cache cannot be reached.

@@ -41,7 +41,7 @@ pub mod weather;
 
 pub use accounts::AccountStore;
 pub use babysitters::BabysitterStore;
-pub use cache::{Cache, CacheStats};
+pub use cache::{Cache, CacheStats, MAX_TTL};
 pub use children::ChildStore;
 pub use custody::{
     CustodyPlan, CustodyRecord, CustodyStats, CustodyStore, NamedCustodyRecord, Timeline,

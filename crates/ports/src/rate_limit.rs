@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::StoreError;
 
-/// At most `max` hits per `window`.
+/// At most `max` hits per `window` (cut to [`crate::MAX_TTL`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     pub max: u32,

@@ -3,6 +3,10 @@
 //! tests run every story against the memory adapter and against Postgres (a fresh schema), so the
 //! embedded store cannot drift from production. The stories use the other ports of the same
 //! adapter to set up what they need (a family, an author, a babysitter).
+//!
+//! The ports that are not storage have contracts here too, each story a function over one
+//! adapter: `pins`, `cache` and `rate_limit` (memory and Redis), `object_storage` (local
+//! directory and S3).
 
 use calndr_domain::{
     BoundedText, CustodyDay, EmailAddress, FamilyId, NewAccount, NewFamily, NewUser, PasswordHash,
@@ -13,6 +17,7 @@ use chrono::{NaiveDate, Utc};
 
 pub mod accounts;
 pub mod babysitters;
+pub mod cache;
 pub mod children;
 pub mod custody;
 pub mod email_verification;
@@ -27,8 +32,10 @@ pub mod journal;
 pub mod medical_providers;
 pub mod medications;
 pub mod notification_emails;
+pub mod object_storage;
 pub mod pins;
 pub mod providers;
+pub mod rate_limit;
 pub mod reminders;
 pub mod templates;
 pub mod themes;

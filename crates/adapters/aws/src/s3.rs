@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
+use calndr_domain::objects::{is_valid_object_key, object_content_type};
 use calndr_ports::{ObjectStorage, StoreError, StoredObject};
 
 #[derive(Clone)]
@@ -58,21 +59,15 @@ impl S3Storage {
     }
 }
 
-/// Keys are ours (`profile-photos/<user>/<name>`), but never let one climb out of the prefix.
+/// Keys are ours (`profile-photos/<user>/<name>`); the shared rule keeps one from climbing out
+/// of the prefix. A key the rule refuses is a bug in the core, as in the local-directory store.
 fn safe(key: &str) -> Result<&str, StoreError> {
-    let ok = !key.is_empty()
-        && key.len() <= 512
-        && !key.starts_with('/')
-        && !key
-            .split('/')
-            .any(|p| p.is_empty() || p == "." || p == "..")
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
-    if ok {
+    if is_valid_object_key(key) {
         Ok(key)
     } else {
-        Err(StoreError::NotFound)
+        Err(StoreError::unexpected(format!(
+            "invalid object key {key:?}"
+        )))
     }
 }
 
@@ -85,6 +80,8 @@ impl ObjectStorage for S3Storage {
         content_type: &str,
     ) -> Result<StoredObject, StoreError> {
         let key = safe(key)?;
+        let content_type = object_content_type(content_type)
+            .ok_or_else(|| StoreError::unexpected("invalid content type"))?;
         let result = self
             .client()
             .await

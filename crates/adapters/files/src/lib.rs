@@ -6,13 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
+use calndr_domain::objects::{is_valid_object_key, object_content_type, RESERVED_KEY_SUFFIX};
 use calndr_ports::{ObjectStorage, StoreError, StoredObject};
 use tokio::io::AsyncWriteExt;
 
-/// The suffix of the sidecar file that keeps an object's content type.
-const TYPE_SUFFIX: &str = ".type";
-const MAX_KEY_LEN: usize = 512;
-const MAX_CONTENT_TYPE_LEN: usize = 255;
+/// The suffix of the sidecar file that keeps an object's content type (no valid key ends so).
+const TYPE_SUFFIX: &str = RESERVED_KEY_SUFFIX;
 
 /// Objects stored as files under `root`, each with a `<file>.type` sidecar holding its content
 /// type. Writes are atomic (temp file in the same directory, then rename), so a reader sees the
@@ -42,23 +41,6 @@ impl LocalDirStorage {
     fn path_for(&self, key: &str) -> PathBuf {
         self.root.join(key)
     }
-}
-
-/// Whether `key` is a safe relative path: `^[A-Za-z0-9._/-]+$`, no `..`, no leading `/`, and
-/// nothing this adapter reserves for itself (empty or hidden segments, which include temp
-/// files, and the `.type` sidecar suffix).
-pub fn is_valid_key(key: &str) -> bool {
-    !key.is_empty()
-        && key.len() <= MAX_KEY_LEN
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
-        && !key.contains("..")
-        && !key.starts_with('/')
-        && !key.ends_with(TYPE_SUFFIX)
-        && key
-            .split('/')
-            .all(|segment| !segment.is_empty() && !segment.starts_with('.'))
 }
 
 fn invalid_key(key: &str) -> StoreError {
@@ -139,16 +121,11 @@ impl ObjectStorage for LocalDirStorage {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<StoredObject, StoreError> {
-        if !is_valid_key(key) {
+        if !is_valid_object_key(key) {
             return Err(invalid_key(key));
         }
-        let content_type = content_type.trim();
-        if content_type.is_empty()
-            || content_type.len() > MAX_CONTENT_TYPE_LEN
-            || !content_type.bytes().all(|b| (0x20..0x7f).contains(&b))
-        {
-            return Err(StoreError::unexpected("invalid content type"));
-        }
+        let content_type = object_content_type(content_type)
+            .ok_or_else(|| StoreError::unexpected("invalid content type"))?;
         let path = self.path_for(key);
         if let Some(dir) = path.parent() {
             tokio::fs::create_dir_all(dir)
@@ -167,7 +144,7 @@ impl ObjectStorage for LocalDirStorage {
     /// `Ok(None)` when nothing is stored under `key`, including keys `put` would refuse (so a
     /// request path can be passed straight through without escaping `root`).
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
-        if !is_valid_key(key) {
+        if !is_valid_object_key(key) {
             return Ok(None);
         }
         let path = self.path_for(key);
@@ -303,17 +280,5 @@ mod tests {
         let bad_type = store.put("ok.jpg", vec![1], "image/jpeg\r\nX: y").await;
         assert!(matches!(bad_type, Err(StoreError::Unexpected(_))));
         assert!(!tmp.0.join("root").join("ok.jpg").exists());
-    }
-
-    #[test]
-    fn valid_keys() {
-        for key in [
-            "a",
-            "a.b",
-            "profile-photos/123e4567-e89b.jpeg",
-            "A_Z/0-9/x.y.z",
-        ] {
-            assert!(is_valid_key(key), "{key:?}");
-        }
     }
 }

@@ -4,12 +4,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use calndr_ports::{Cache, CacheStats, HealthCheck, StoreError};
+use calndr_ports::{Cache, CacheStats, HealthCheck, StoreError, MAX_TTL};
 use moka::ops::compute::{CompResult, Op};
 use moka::Expiry;
-
-/// Longer TTLs are cut to this (a year), so a deadline can always be computed.
-const MAX_TTL: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// A cached value and the moment it stops being valid.
 #[derive(Clone)]

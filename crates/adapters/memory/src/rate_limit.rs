@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use calndr_ports::{RateDecision, RateLimit, RateLimiter, StoreError};
+use calndr_ports::{RateDecision, RateLimit, RateLimiter, StoreError, MAX_TTL};
 use moka::ops::compute::Op;
 use moka::Expiry;
 
@@ -99,7 +99,7 @@ impl RateLimiter for MemoryRateLimiter {
                         ..w
                     },
                     _ => Window {
-                        ends_at: now.checked_add(limit.window).unwrap_or(now),
+                        ends_at: now.checked_add(limit.window.min(MAX_TTL)).unwrap_or(now),
                         count: 1,
                     },
                 };

@@ -57,6 +57,11 @@ impl Cache for RedisCache {
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
+        if ttl.is_zero() {
+            // Kept for no time: `PX 0` is refused, and `PX 1` would keep the value readable.
+            let r = self.link.cmd::<()>(redis::cmd("DEL").arg(key)).await;
+            return self.count(r);
+        }
         let cmd = redis::cmd("SET")
             .arg(key)
             .arg(value)
@@ -104,6 +109,15 @@ impl Cache for RedisCache {
         value: &[u8],
         ttl: Duration,
     ) -> Result<bool, StoreError> {
+        if ttl.is_zero() {
+            // Stored for no time: only whether `key` was free is left to say.
+            let r = self
+                .link
+                .cmd::<u64>(redis::cmd("EXISTS").arg(key))
+                .await
+                .map(|n| n == 0);
+            return self.count(r);
+        }
         let cmd = redis::cmd("SET")
             .arg(key)
             .arg(value)
@@ -130,11 +144,13 @@ impl Cache for RedisCache {
             .arg("NX")
             .ignore()
             .cmd("INCR")
-            .arg(key)
-            .cmd("PEXPIRE")
-            .arg(key)
-            .arg(millis(ttl))
-            .ignore();
+            .arg(key);
+        if ttl.is_zero() {
+            // Counted, then kept for no time.
+            pipe.cmd("DEL").arg(key).ignore();
+        } else {
+            pipe.cmd("PEXPIRE").arg(key).arg(millis(ttl)).ignore();
+        }
         let r = self.link.pipe::<(u64,)>(&pipe).await.map(|(v,)| v);
         self.count(r)
     }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use calndr_ports::StoreError;
+use calndr_ports::{StoreError, MAX_TTL};
 use deadpool_redis::redis::{self, ErrorKind, FromRedisValue, RedisError, ServerErrorKind};
 use deadpool_redis::PoolError;
 
@@ -266,9 +266,12 @@ pub(crate) fn is_skipped(e: &StoreError) -> bool {
     matches!(e, StoreError::Unavailable(src) if matches!(src.downcast_ref::<Failure>(), Some(Failure::Skipped)))
 }
 
-/// Converts a duration to whole milliseconds for PX/PEXPIRE, at least 1.
+/// Converts a duration to whole milliseconds for PX/PEXPIRE: at least 1, and at most
+/// [`MAX_TTL`] (Redis refuses an expiry past its clock range: `u64::MAX` ms fails the command).
 pub(crate) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+    u64::try_from(d.min(MAX_TTL).as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 #[cfg(test)]

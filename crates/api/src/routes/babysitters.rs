@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
-use crate::routes::circle::{created_stamp, Person, StatusMessage};
+use crate::routes::people::{created_stamp, Person, StatusMessage};
 use crate::state::ApiState;
 
 /// A babysitter as the app decodes it.

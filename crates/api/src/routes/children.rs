@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
-use crate::routes::circle::StatusMessage;
+use crate::routes::people::StatusMessage;
 use crate::state::ApiState;
 
 /// A child as the app decodes it.

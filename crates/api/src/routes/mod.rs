@@ -14,6 +14,7 @@ pub mod media;
 pub mod medical;
 pub mod medications;
 pub mod notifications;
+pub mod people;
 pub mod providers;
 pub mod records;
 pub mod reminders;

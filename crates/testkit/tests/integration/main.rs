@@ -38,6 +38,7 @@ mod providers;
 mod push;
 mod read_through;
 mod reminders;
+mod s3_fake;
 mod sitters;
 mod social;
 mod support;
