@@ -7,6 +7,7 @@ use crate::StoreError;
 
 /// A byte cache with expiry. A cache failure must never fail a request: callers treat `Err` as a
 /// miss and go to the database.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait Cache: Send + Sync {
     /// `Ok(None)` on a miss; `Unavailable` when the cache cannot be reached.

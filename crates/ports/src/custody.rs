@@ -38,6 +38,7 @@ pub struct CustodyStats {
 
 /// Custody days, one per family per date. `Unavailable` when storage cannot be reached,
 /// `Unexpected` otherwise.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait CustodyStore: Send + Sync {
     /// The family's days from `from` through `to` (inclusive), ordered by date.
@@ -74,13 +75,13 @@ pub trait CustodyStore: Send + Sync {
     /// One atomic unit of work, serialised per family: reads the family's days in
     /// `[from, to]`, runs `plan` on them, and upserts (by family and date) every day it returns,
     /// with `actor` as the writer. All or nothing. Returns the written records, by date.
-    async fn write_days(
+    async fn write_days<'p>(
         &self,
         family: FamilyId,
         actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &CustodyPlan<'_>,
+        plan: &CustodyPlan<'p>,
     ) -> Result<Vec<CustodyRecord>, StoreError>;
 
     async fn stats(&self, family: FamilyId) -> Result<CustodyStats, StoreError>;

@@ -16,6 +16,7 @@ pub enum IdentityError {
     Upstream(#[from] UpstreamError),
 }
 
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait IdentityVerifier: Send + Sync {
     /// Sign in with Apple: the app's authorization code, exchanged at Apple; the returned ID

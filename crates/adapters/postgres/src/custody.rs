@@ -210,13 +210,13 @@ impl CustodyStore for PgStore {
         Ok(row.map(record))
     }
 
-    async fn write_days(
+    async fn write_days<'p>(
         &self,
         family: FamilyId,
         actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &CustodyPlan<'_>,
+        plan: &CustodyPlan<'p>,
     ) -> Result<Vec<CustodyRecord>, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, TxError, _>(async move |conn| {
