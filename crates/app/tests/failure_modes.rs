@@ -4,6 +4,10 @@
 //! expectation for panics, so each test also proves that nothing else was written or sent.
 //! The happy paths and the stores' behaviour are covered by the memory and PostgreSQL contract
 //! suites and the HTTP tests.
+#![expect(
+    clippy::unwrap_used,
+    reason = "fixtures of valid values, outside the test functions"
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

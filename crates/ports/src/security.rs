@@ -51,6 +51,10 @@ pub trait TokenService: Send + Sync {
     fn verify(&self, token: &str) -> Result<AccessTokenClaims, TokenError>;
     /// A one-hour password-reset token bound to the current password hash (None for accounts
     /// without a password), so it stops working once the password changes.
+    #[expect(
+        clippy::needless_lifetimes,
+        reason = "mockall::automock cannot expand an elided lifetime in Option<&T>"
+    )]
     fn issue_reset<'a>(
         &self,
         user: UserId,
@@ -58,5 +62,9 @@ pub trait TokenService: Send + Sync {
     ) -> Result<String, TokenError>;
     fn verify_reset(&self, token: &str) -> Result<ResetClaims, TokenError>;
     /// The fingerprint `issue_reset` embeds for `current`.
+    #[expect(
+        clippy::needless_lifetimes,
+        reason = "mockall::automock cannot expand an elided lifetime in Option<&T>"
+    )]
     fn password_fingerprint<'a>(&self, current: Option<&'a PasswordHash>) -> String;
 }
