@@ -119,6 +119,10 @@ pub struct WorkerSettings {
     /// Delay before the first retry; doubles with each attempt, at most `max_backoff`.
     pub first_backoff: Duration,
     pub max_backoff: Duration,
+    /// The deadline of one delivery: a provider that has not answered by then is given up on
+    /// for this round and the job is retried later. Shorter than `lease`, so a hanging provider
+    /// never holds a job past its lease (another worker would send it a second time).
+    pub send_timeout: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -129,6 +133,7 @@ impl Default for WorkerSettings {
             idle_poll: Duration::from_secs(1),
             first_backoff: Duration::from_secs(10),
             max_backoff: Duration::from_secs(3600),
+            send_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -180,7 +185,20 @@ impl JobWorker {
             .min(self.settings.max_backoff)
     }
 
+    /// [`Self::send`] within `send_timeout`.
     async fn deliver(&self, job: &ClaimedJob) -> Result<(), Failure> {
+        let limit = self.settings.send_timeout;
+        tokio::time::timeout(limit, self.send(job))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure::Retry(format!(
+                    "no answer within {} s",
+                    limit.as_secs_f32()
+                )))
+            })
+    }
+
+    async fn send(&self, job: &ClaimedJob) -> Result<(), Failure> {
         let unreadable =
             |e: serde_json::Error| Failure::Permanent(format!("unreadable payload: {e}"));
         let failed = |e: StoreError| {

@@ -59,10 +59,16 @@ impl SocialSignIn {
         }
     }
 
-    pub async fn sign_in(&self, how: SocialLogin, credential: &str) -> Result<SignedIn, AppError> {
+    /// `nonce`: what the app put in its sign-in request, when it sent one (Apple and Google).
+    pub async fn sign_in(
+        &self,
+        how: SocialLogin,
+        credential: &str,
+        nonce: Option<&str>,
+    ) -> Result<SignedIn, AppError> {
         let verified = match how {
-            SocialLogin::AppleCode => self.verifier.apple_code(credential).await,
-            SocialLogin::GoogleIdToken => self.verifier.google_id_token(credential).await,
+            SocialLogin::AppleCode => self.verifier.apple_code(credential, nonce).await,
+            SocialLogin::GoogleIdToken => self.verifier.google_id_token(credential, nonce).await,
             SocialLogin::FacebookToken => self.verifier.facebook_token(credential).await,
         };
         let identity = verified.map_err(|e| match e {

@@ -13,6 +13,7 @@ use crate::StoreError;
 /// Every method is one atomic unit of work: a method that writes several rows writes all or none.
 /// Unless stated otherwise, methods return `Unavailable` when storage cannot be reached and
 /// `Unexpected` for anything else.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     /// Creates the family, the user, the user's preferences (the original's defaults) and an empty
@@ -133,11 +134,11 @@ pub trait AccountStore: Send + Sync {
     async fn preferences(&self, id: UserId) -> Result<Preferences, StoreError>;
 
     /// Upserts the preferences row. `None` leaves a value as it is.
-    async fn set_preferences(
+    async fn set_preferences<'a>(
         &self,
         id: UserId,
-        theme: Option<&str>,
-        notifications: Option<&NotificationPreferences>,
+        theme: Option<&'a str>,
+        notifications: Option<&'a NotificationPreferences>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 

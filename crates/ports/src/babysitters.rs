@@ -12,6 +12,7 @@ use crate::StoreError;
 
 /// Babysitters (`babysitters`), shared between families through `babysitter_families`: a family
 /// sees, edits and removes only the sitters linked to it.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait BabysitterStore: Send + Sync {
     /// The family's sitters by first then last name.

@@ -16,6 +16,7 @@ pub const MAX_TTL: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 /// Every `ttl` is cut to [`MAX_TTL`]. A zero `ttl` keeps nothing: `set` leaves `key` empty,
 /// `set_if_absent` only says whether `key` was free, and `incr` returns the new value without
 /// keeping it.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait Cache: Send + Sync {
     /// `Ok(None)` on a miss; `Unavailable` when the cache cannot be reached.

@@ -10,6 +10,7 @@ use calndr_domain::{Child, ChildDraft, ChildId, FamilyId};
 use crate::StoreError;
 
 /// Children of a family (`children`).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait ChildStore: Send + Sync {
     /// Newest date of birth first, then by id.

@@ -38,6 +38,7 @@ pub struct CustodyStats {
 
 /// Custody days, one per family per date. `Unavailable` when storage cannot be reached,
 /// `Unexpected` otherwise.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait CustodyStore: Send + Sync {
     /// The family's days from `from` through `to` (inclusive), ordered by date.
@@ -77,13 +78,13 @@ pub trait CustodyStore: Send + Sync {
     /// custody-change pushes) into the job queue. All or nothing: when the plan refuses or any
     /// statement fails, no day is written and no job is queued; when it commits, every job is.
     /// Returns the written records, by date.
-    async fn write_days(
+    async fn write_days<'p>(
         &self,
         family: FamilyId,
         actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &CustodyPlan<'_>,
+        plan: &CustodyPlan<'p>,
         jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError>;
 

@@ -8,6 +8,7 @@ use crate::{NewJob, StoreError};
 
 /// E-mail verification codes (`email_verifications`, one row per user) and the verified mark
 /// on the user.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait EmailVerificationStore: Send + Sync {
     /// When the user's e-mail was verified, if ever.

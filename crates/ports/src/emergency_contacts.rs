@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::StoreError;
 
 /// Emergency contacts of a family (`emergency_contacts`).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait EmergencyContactStore: Send + Sync {
     /// By first then last name.

@@ -18,6 +18,7 @@ pub enum Redeemer {
 
 /// Enrollment codes, redemption and the onboarding writes. Family-scoped: a code of another
 /// family is `NotFound`, like a missing one. Every method is one atomic unit of work.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait EnrollmentStore: Send + Sync {
     /// The family's usable code (see `code_is_usable`) with `coparent` applied over it, or, when

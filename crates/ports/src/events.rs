@@ -11,6 +11,7 @@ use crate::StoreError;
 
 /// Family calendar events (`events`). Legacy custody rows (`event_type = 'custody'` or
 /// `position = 4`) are invisible to every method: never listed, never updated or deleted.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait EventStore: Send + Sync {
     /// Events of the family in the range, ordered by date then id.

@@ -4,6 +4,7 @@ use calndr_domain::{FamilyId, FamilyMember, NewUser, User};
 use crate::StoreError;
 
 /// A family's members. `Unavailable` when storage cannot be reached, `Unexpected` otherwise.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait FamilyStore: Send + Sync {
     /// Every user of the family, ordered by `created_at` ascending with NULLs last, then by id

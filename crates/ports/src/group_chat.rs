@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::StoreError;
 
 /// Group chats between a family and one of its contacts (`group_chats`).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait GroupChatStore: Send + Sync {
     /// Returns the family's chat with the contact, creating it with `new_identifier` when there is

@@ -16,14 +16,25 @@ pub enum IdentityError {
     Upstream(#[from] UpstreamError),
 }
 
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait IdentityVerifier: Send + Sync {
     /// Sign in with Apple: the app's authorization code, exchanged at Apple; the returned ID
-    /// token verified against Apple's keys.
-    async fn apple_code(&self, code: &str) -> Result<ExternalIdentity, IdentityError>;
+    /// token verified against Apple's keys. With `nonce` (the app sent one) the token's `nonce`
+    /// claim must equal it; without, the token's nonce is not checked (the iOS app sends none).
+    async fn apple_code<'a>(
+        &self,
+        code: &str,
+        nonce: Option<&'a str>,
+    ) -> Result<ExternalIdentity, IdentityError>;
 
-    /// Google Sign-In: the app's ID token, verified against Google's keys.
-    async fn google_id_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError>;
+    /// Google Sign-In: the app's ID token, verified against Google's keys; `nonce` as for
+    /// [`IdentityVerifier::apple_code`].
+    async fn google_id_token<'a>(
+        &self,
+        token: &str,
+        nonce: Option<&'a str>,
+    ) -> Result<ExternalIdentity, IdentityError>;
 
     /// Apple's server-to-server notification (`{"payload": "<JWT>"}`), verified against Apple's
     /// keys for our client id.

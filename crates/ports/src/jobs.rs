@@ -39,6 +39,7 @@ pub struct JobCounts {
     pub dead: i64,
 }
 
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait JobQueue: Send + Sync {
     async fn enqueue(&self, job: NewJob) -> Result<(), StoreError>;

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::StoreError;
 
 /// The family journal (`journal_entries`), with each entry's author name.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait JournalStore: Send + Sync {
     /// Ordered by `entry_date DESC, created_at DESC, id DESC`, at most `query.limit`.

@@ -2,6 +2,12 @@
 //!
 //! Each trait documents which error variants its methods may return. Adapters translate their
 //! driver errors into these at the seam; nothing here knows a driver.
+//!
+//! With the `mock` feature every trait here also has a `mockall` double, `Mock<Trait>` in its
+//! module (`#[cfg_attr(feature = "mock", mockall::automock)]`, placed before `#[async_trait]` so
+//! the doubles answer values, not futures). The app's failure-mode tests use them. `automock`
+//! cannot expand an elided lifetime inside a type argument, so the methods taking
+//! `Option<&T>` or a plan (`&CustodyPlan<'p>`, `&TemplatePlan<'p>`) name their lifetimes.
 
 pub mod accounts;
 pub mod babysitters;
@@ -78,6 +84,7 @@ pub use upstream::UpstreamError;
 pub use weather::WeatherSource;
 
 /// Liveness of a dependency for the readiness route.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait::async_trait]
 pub trait HealthCheck: Send + Sync {
     /// A cheap round trip. `Err(StoreError::Unavailable)` when the dependency cannot be reached.
@@ -94,6 +101,7 @@ pub struct PoolState {
 }
 
 /// Something that owns a pool and can describe it.
+#[cfg_attr(feature = "mock", mockall::automock)]
 pub trait PoolInfo: Send + Sync {
     fn pool_state(&self) -> PoolState;
 }

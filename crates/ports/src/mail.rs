@@ -13,6 +13,7 @@ pub struct OutgoingEmail {
 }
 
 /// Sends e-mail (SES in production).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait Mailer: Send + Sync {
     /// False for the stand-in used when no mail service is configured.

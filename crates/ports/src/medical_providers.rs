@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::StoreError;
 
 /// Doctors, dentists and pharmacies (`medical_providers`).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait MedicalProviderStore: Send + Sync {
     /// The family's providers, by name.

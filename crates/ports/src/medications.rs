@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::StoreError;
 
 /// Medications of a family (`medications`).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait MedicationStore: Send + Sync {
     /// One page of the medications matching the query's filters, in its order (ties by id),

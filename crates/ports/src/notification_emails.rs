@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::StoreError;
 
 /// The family's alert e-mail addresses (`notification_emails`); duplicates allowed.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait NotificationEmailStore: Send + Sync {
     /// Every family with at least one alert address (the weekly digest's recipients).

@@ -8,6 +8,7 @@ use calndr_domain::{CodeCheck, VerificationCode};
 use crate::StoreError;
 
 /// Short-lived SMS PINs shared by every instance (Redis in production).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait PinStore: Send + Sync {
     /// Stores a PIN for `subject` (replacing any, attempts reset) for `ttl`.

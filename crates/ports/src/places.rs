@@ -44,6 +44,7 @@ pub struct NearbySearch {
 
 /// Finds places. Results carry their location when known; ordering and distances are the
 /// caller's.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait PlacesSearch: Send + Sync {
     async fn text_search(&self, query: &TextSearch) -> Result<Vec<Place>, ExternalError>;
@@ -51,6 +52,7 @@ pub trait PlacesSearch: Send + Sync {
 }
 
 /// Reads the calendars of schools and daycares from their websites.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait CalendarSource: Send + Sync {
     /// The calendar page of a provider's website, `None` when none is found.

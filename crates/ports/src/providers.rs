@@ -15,6 +15,7 @@ use crate::StoreError;
 
 /// Daycares (`daycare_providers`) and schools (`school_providers`), chosen by `kind`, with their
 /// calendar syncs (`*_calendar_syncs`) and events (`*_events`).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait ProviderStore: Send + Sync {
     /// The family's providers of that kind, newest first.

@@ -14,6 +14,7 @@ pub struct PushMessage {
 }
 
 /// Sends push notifications (APNs in production).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait PushNotifier: Send + Sync {
     /// False when no push provider is configured (every send would fail).

@@ -21,6 +21,7 @@ pub enum RateDecision {
 }
 
 /// Fixed-window counters shared by every instance of the service (Redis in production).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait RateLimiter: Send + Sync {
     /// Counts one hit against `key` and says whether it is within `limit`.

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::StoreError;
 
 /// Reminders (`reminders`), at most one per family and date.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait ReminderStore: Send + Sync {
     /// Ordered by date.

@@ -6,6 +6,7 @@ use thiserror::Error;
 use crate::StoreError;
 
 /// Hashes and verifies passwords off the async workers, with bounded concurrency.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait PasswordHasher: Send + Sync {
     /// A new hash in the configured scheme.
@@ -44,17 +45,26 @@ pub struct ResetClaims {
 }
 
 /// Signs and verifies tokens (HS256 JWT, wire-compatible with the original).
+#[cfg_attr(feature = "mock", mockall::automock)]
 pub trait TokenService: Send + Sync {
     fn issue(&self, user: UserId, family: Option<FamilyId>) -> Result<IssuedToken, TokenError>;
     fn verify(&self, token: &str) -> Result<AccessTokenClaims, TokenError>;
     /// A one-hour password-reset token bound to the current password hash (None for accounts
     /// without a password), so it stops working once the password changes.
-    fn issue_reset(
+    #[expect(
+        clippy::needless_lifetimes,
+        reason = "mockall::automock cannot expand an elided lifetime in Option<&T>"
+    )]
+    fn issue_reset<'a>(
         &self,
         user: UserId,
-        current: Option<&PasswordHash>,
+        current: Option<&'a PasswordHash>,
     ) -> Result<String, TokenError>;
     fn verify_reset(&self, token: &str) -> Result<ResetClaims, TokenError>;
     /// The fingerprint `issue_reset` embeds for `current`.
-    fn password_fingerprint(&self, current: Option<&PasswordHash>) -> String;
+    #[expect(
+        clippy::needless_lifetimes,
+        reason = "mockall::automock cannot expand an elided lifetime in Option<&T>"
+    )]
+    fn password_fingerprint<'a>(&self, current: Option<&'a PasswordHash>) -> String;
 }

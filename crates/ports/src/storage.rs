@@ -10,6 +10,7 @@ pub struct StoredObject {
 }
 
 /// Object storage for user uploads (a local directory now, S3 later).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait ObjectStorage: Send + Sync {
     /// Stores `bytes` under `key` (a relative path of safe characters chosen by the core).

@@ -18,6 +18,7 @@ pub type TemplatePlan<'a> = dyn Fn(&ScheduleTemplate, &Timeline) -> Result<Vec<c
 /// Schedule templates; at most one active per family (creating, updating or applying an active
 /// template deactivates the others in the same unit of work). Templates of another family are
 /// `NotFound`. `Unavailable` when storage cannot be reached, `Unexpected` otherwise.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait TemplateStore: Send + Sync {
     /// Newest first.
@@ -49,14 +50,14 @@ pub trait TemplateStore: Send + Sync {
     /// One unit of work, serialised per family with custody writes: marks the template active
     /// (the others inactive), reads the custody days in `[from, to]`, runs `plan` and upserts
     /// what it returns. `NotFound` when the template is absent.
-    async fn apply_template(
+    async fn apply_template<'p>(
         &self,
         family: FamilyId,
         id: TemplateId,
         actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &TemplatePlan<'_>,
+        plan: &TemplatePlan<'p>,
     ) -> Result<(ScheduleTemplate, Vec<CustodyRecord>), StoreError>;
 }
 

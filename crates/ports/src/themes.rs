@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::StoreError;
 
 /// Colour themes (`themes`) and each user's selected theme (`user_preferences`).
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait ThemeStore: Send + Sync {
     /// Public themes and the user's own, by name then id.

@@ -5,6 +5,7 @@ use calndr_domain::{DailyWeather, WeatherQuery};
 
 use crate::UpstreamError;
 
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait WeatherSource: Send + Sync {
     /// The forecast (and the recent past the forecast service still has).

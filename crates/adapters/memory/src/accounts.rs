@@ -315,11 +315,11 @@ impl AccountStore for MemoryStore {
         Ok(out)
     }
 
-    async fn set_preferences(
+    async fn set_preferences<'a>(
         &self,
         id: UserId,
-        theme: Option<&str>,
-        notifications: Option<&NotificationPreferences>,
+        theme: Option<&'a str>,
+        notifications: Option<&'a NotificationPreferences>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut s = self.state();

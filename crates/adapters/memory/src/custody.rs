@@ -120,13 +120,13 @@ impl CustodyStore for MemoryStore {
             .and_then(|m| m.values().find(|r| r.id == id).cloned()))
     }
 
-    async fn write_days(
+    async fn write_days<'p>(
         &self,
         family: FamilyId,
         _actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &CustodyPlan<'_>,
+        plan: &CustodyPlan<'p>,
         jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError> {
         let mut state = self.state();

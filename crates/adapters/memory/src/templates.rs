@@ -120,14 +120,14 @@ impl TemplateStore for MemoryStore {
         Ok(())
     }
 
-    async fn apply_template(
+    async fn apply_template<'p>(
         &self,
         family: FamilyId,
         id: TemplateId,
         _actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &TemplatePlan<'_>,
+        plan: &TemplatePlan<'p>,
     ) -> Result<(ScheduleTemplate, Vec<CustodyRecord>), StoreError> {
         let mut state = self.state();
         let mut t = state

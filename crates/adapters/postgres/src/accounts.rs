@@ -469,11 +469,11 @@ impl AccountStore for PgStore {
         })
     }
 
-    async fn set_preferences(
+    async fn set_preferences<'a>(
         &self,
         id: UserId,
-        theme: Option<&str>,
-        notifications: Option<&NotificationPreferences>,
+        theme: Option<&'a str>,
+        notifications: Option<&'a NotificationPreferences>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = at.naive_utc();

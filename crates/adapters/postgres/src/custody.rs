@@ -211,13 +211,13 @@ impl CustodyStore for PgStore {
         Ok(row.map(record))
     }
 
-    async fn write_days(
+    async fn write_days<'p>(
         &self,
         family: FamilyId,
         actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &CustodyPlan<'_>,
+        plan: &CustodyPlan<'p>,
         jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError> {
         let mut conn = self.conn().await?;

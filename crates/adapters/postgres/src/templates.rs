@@ -253,14 +253,14 @@ impl TemplateStore for PgStore {
         one_row(n)
     }
 
-    async fn apply_template(
+    async fn apply_template<'p>(
         &self,
         family: FamilyId,
         id: TemplateId,
         actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &TemplatePlan<'_>,
+        plan: &TemplatePlan<'p>,
     ) -> Result<(ScheduleTemplate, Vec<CustodyRecord>), StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, TxError, _>(async move |conn| {

@@ -311,6 +311,11 @@ pub async fn reset_password(
 /// The credential the app posts as `field=<value>` (form-encoded, as the app sends it; a JSON object
 /// with the same key is accepted too).
 fn credential(body: &[u8], field: &'static str) -> Result<String, ApiError> {
+    optional_field(body, field)?.ok_or_else(|| ApiError::validation(field, "field required"))
+}
+
+/// A field of a form or JSON body that may be absent (or empty: the same thing).
+fn optional_field(body: &[u8], field: &'static str) -> Result<Option<String>, ApiError> {
     let value = if body.trim_ascii_start().starts_with(b"{") {
         serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
             .ok()
@@ -321,9 +326,9 @@ fn credential(body: &[u8], field: &'static str) -> Result<String, ApiError> {
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == field).map(|(_, v)| v))
     };
     match value.map(|v| v.trim().to_owned()) {
-        Some(v) if !v.is_empty() && v.len() <= 8192 => Ok(v),
+        Some(v) if !v.is_empty() && v.len() <= 8192 => Ok(Some(v)),
         Some(v) if !v.is_empty() => Err(ApiError::validation(field, "is too long")),
-        _ => Err(ApiError::validation(field, "field required")),
+        _ => Ok(None),
     }
 }
 
@@ -334,7 +339,12 @@ async fn social(
     field: &'static str,
 ) -> ApiResult<HttpResponse> {
     let value = credential(body, field)?;
-    let signed_in = state.social.sign_in(how, &value).await?;
+    // Facebook access tokens carry no nonce; Apple's and Google's ID tokens may.
+    let nonce = match how {
+        SocialLogin::FacebookToken => None,
+        SocialLogin::AppleCode | SocialLogin::GoogleIdToken => optional_field(body, "nonce")?,
+    };
+    let signed_in = state.social.sign_in(how, &value, nonce.as_deref()).await?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         access_token: signed_in.token.token,
         token_type: "bearer",
@@ -347,10 +357,10 @@ async fn social(
 /// by a verified e-mail, else created with a new family.
 #[utoipa::path(post, path = "/api/v1/auth/apple/callback", tag = "auth",
     request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "code=<authorization code>"),
+        description = "code=<authorization code>, optionally &nonce=<the nonce of the app's request>"),
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
-        (status = 401, description = "Apple refused the code or its ID token is invalid (`invalid_token`)", body = ErrorBody),
+        (status = 401, description = "Apple refused the code, or its ID token is invalid or not for the nonce sent (`invalid_token`)", body = ErrorBody),
         (status = 409, description = "An account with this unverified e-mail exists", body = ErrorBody),
         (status = 422, description = "No code", body = ErrorBody),
         (status = 503, description = "Not configured, or Apple unreachable", body = ErrorBody),
@@ -388,10 +398,10 @@ pub async fn apple_notifications(
 /// existing account is linked only when Google says the e-mail is verified.
 #[utoipa::path(post, path = "/api/v1/auth/google/ios-login", tag = "auth",
     request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "id_token=<Google ID token>"),
+        description = "id_token=<Google ID token>, optionally &nonce=<the nonce of the app's request>"),
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
-        (status = 401, description = "Invalid ID token (`invalid_token`)", body = ErrorBody),
+        (status = 401, description = "Invalid ID token, or not for the nonce sent (`invalid_token`)", body = ErrorBody),
         (status = 409, description = "An account with this unverified e-mail exists", body = ErrorBody),
         (status = 422, description = "No id_token", body = ErrorBody),
         (status = 503, description = "Not configured, or Google unreachable", body = ErrorBody),

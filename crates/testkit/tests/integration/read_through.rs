@@ -97,13 +97,13 @@ impl<S: CustodyStore> CustodyStore for Watched<S> {
     ) -> Result<Option<CustodyRecord>, StoreError> {
         self.loaded(self.inner.record(f, id).await).await
     }
-    async fn write_days(
+    async fn write_days<'p>(
         &self,
         f: FamilyId,
         actor: UserId,
         from: NaiveDate,
         to: NaiveDate,
-        plan: &CustodyPlan<'_>,
+        plan: &CustodyPlan<'p>,
         jobs: &[NewJob],
     ) -> Result<Vec<CustodyRecord>, StoreError> {
         self.inner.write_days(f, actor, from, to, plan, jobs).await

@@ -252,6 +252,52 @@ async fn expired_misaddressed_unsigned_hs256_or_rotated_out_google_tokens_get_th
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_google_token_for_another_nonce_than_the_one_sent_gets_the_same_401() {
+    let fakes = provider_fakes().await;
+    let app = app_with_providers(&fakes).await;
+    let mut claims = json!({
+        "iss": "https://accounts.google.com", "aud": CLIENT, "sub": "g-nonce",
+        "email": "nonce@example.org", "email_verified": true, "iat": now(), "exp": now() + 600,
+        "nonce": "n-4f1c2a"
+    });
+    let token = sign(KEY_A, &claims);
+    let login = |body: String| {
+        let app = &app;
+        async move {
+            app.post_raw_form("/api/v1/auth/google/ios-login", None, &body)
+                .await
+        }
+    };
+    let expired = {
+        claims["exp"] = json!(now() - 600);
+        claims["iat"] = json!(now() - 4200);
+        sign(KEY_A, &claims)
+    };
+    let reference = assert_error(
+        &google(&app, &expired).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    );
+
+    let replayed = login(format!("id_token={token}&nonce=n-other")).await;
+    let body = assert_error(&replayed, StatusCode::UNAUTHORIZED, "invalid_token");
+    assert_eq!(body, reference, "the same body as any other refused token");
+    assert_eq!(
+        sql(&app)
+            .await
+            .query_one("SELECT count(*) FROM users", &[])
+            .await
+            .expect("count")
+            .get::<_, i64>(0),
+        0,
+        "nothing was created"
+    );
+    // The nonce the app sent, and no nonce at all (the current app), both sign in.
+    ok(&login(format!("id_token={token}&nonce=n-4f1c2a")).await);
+    ok(&google(&app, &token).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn apple_sign_in_verifies_the_id_token_apple_returns_and_names_new_users() {
     let fakes = provider_fakes().await;
     let id_token = |aud: &str| {

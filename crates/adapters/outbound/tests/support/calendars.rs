@@ -157,6 +157,39 @@ fn an_apple_export_with_floating_times_an_rdate_and_a_weekly_rule_across_the_dst
 }
 
 #[test]
+fn a_new_york_export_keeps_local_times_across_both_dst_changes_and_unescapes_text() {
+    assert_eq!(
+        corpus("newyork_school_dst.ics"),
+        expect(&[
+            // 00:15 New York time every Monday across the November change (Nov 2): still
+            // Monday. Expanded at a fixed UTC offset, Nov 3 onward would fall on Sunday 23:15.
+            (2025, 10, 20, "Overnight Robotics Build (Monday 12:15 AM)"),
+            (2025, 10, 27, "Overnight Robotics Build (Monday 12:15 AM)"),
+            (2025, 11, 3, "Overnight Robotics Build (Monday 12:15 AM)"),
+            // `\,` `\n` `\;` unescaped by the parser (a line break is a space in a title; the
+            // title cleaner keeps no `;`). Read raw, it would be "Book Fair, LibrarynRoom 2 Gym".
+            (2025, 11, 3, "Book Fair, Library Room 2 Gym"),
+            (2025, 11, 10, "Overnight Robotics Build (Monday 12:15 AM)"),
+            (2025, 11, 17, "Overnight Robotics Build (Monday 12:15 AM)"),
+            // An all-day event over two days, its summary folded mid-word.
+            (
+                2025,
+                11,
+                27,
+                "Thanksgiving Recess - Schools Closed for Students and Staff on Both Days",
+            ),
+            // 23:45 every Saturday across the March change (Mar 8): still Saturday (a fixed
+            // offset would give Sunday 00:45). Mar 14 is an EXDATE, Wednesday Mar 25 an RDATE,
+            // both with the zone.
+            (2026, 2, 28, "Stargazing Club"),
+            (2026, 3, 7, "Stargazing Club"),
+            (2026, 3, 21, "Stargazing Club"),
+            (2026, 3, 25, "Stargazing Club"),
+        ])
+    );
+}
+
+#[test]
 fn a_written_feed_reads_back_and_keeps_its_zone_and_stable_uids() {
     let events = vec![
         calndr_domain::CalendarEvent::new(d(2025, 11, 24), "Thanksgiving Break, no school")

@@ -101,7 +101,7 @@ async fn a_genuine_google_token_is_accepted_and_the_keys_are_cached() {
     let server = jwks_server(json!([jwk("a", N_A)]), 3600).await;
     let verifier = google(&server);
     let token = sign(KEY_A, "a", &google_claims());
-    let id = verifier.google_id_token(&token).await.expect("valid");
+    let id = verifier.google_id_token(&token, None).await.expect("valid");
     assert_eq!(id.provider, IdentityProvider::Google);
     assert_eq!(id.subject.as_str(), "1098765");
     assert_eq!(
@@ -110,7 +110,7 @@ async fn a_genuine_google_token_is_accepted_and_the_keys_are_cached() {
     );
     assert!(id.email_verified);
     assert_eq!(id.given_name.as_deref(), Some("Jane"));
-    verifier.google_id_token(&token).await.expect("again");
+    verifier.google_id_token(&token, None).await.expect("again");
     assert_eq!(jwks_hits(&server).await, 1, "max-age honoured");
 }
 
@@ -182,13 +182,13 @@ async fn google_tokens_with_a_wrong_issuer_audience_expiry_algorithm_or_signatur
         ),
     ];
     for (what, token) in cases {
-        let why = rejected(verifier.google_id_token(&token).await);
+        let why = rejected(verifier.google_id_token(&token, None).await);
         assert!(!why.is_empty(), "{what}");
     }
     // A token of an unknown key is not accepted either (one refresh found nothing new).
     rejected(
         verifier
-            .google_id_token(&sign(KEY_B, "b", &google_claims()))
+            .google_id_token(&sign(KEY_B, "b", &google_claims()), None)
             .await,
     );
 }
@@ -204,10 +204,47 @@ async fn expiry_allows_a_minute_of_clock_skew_and_no_more() {
         sign(KEY_A, "a", &c)
     };
     verifier
-        .google_id_token(&expired_at(20))
+        .google_id_token(&expired_at(20), None)
         .await
         .expect("20 s past exp: within the skew");
-    rejected(verifier.google_id_token(&expired_at(120)).await);
+    rejected(verifier.google_id_token(&expired_at(120), None).await);
+}
+
+#[tokio::test]
+async fn a_nonce_is_checked_when_the_app_sends_one_and_only_then() {
+    let server = jwks_server(json!([jwk("a", N_A)]), 3600).await;
+    let verifier = google(&server);
+    let mut claims = google_claims();
+    claims["nonce"] = json!("n-0S6_WzA2Mj");
+    let with_nonce = sign(KEY_A, "a", &claims);
+    let without_nonce = sign(KEY_A, "a", &google_claims());
+
+    let id = verifier
+        .google_id_token(&with_nonce, Some("n-0S6_WzA2Mj"))
+        .await
+        .expect("the nonce the app sent");
+    assert_eq!(id.subject.as_str(), "1098765");
+    let why = rejected(
+        verifier
+            .google_id_token(&with_nonce, Some("n-replayed"))
+            .await,
+    );
+    assert!(why.contains("nonce"), "{why}");
+    let why = rejected(
+        verifier
+            .google_id_token(&without_nonce, Some("n-0S6_WzA2Mj"))
+            .await,
+    );
+    assert!(why.contains("nonce"), "{why}");
+    // The current app sends none: a token is accepted with or without a nonce claim.
+    verifier
+        .google_id_token(&with_nonce, None)
+        .await
+        .expect("no nonce sent");
+    verifier
+        .google_id_token(&without_nonce, None)
+        .await
+        .expect("no nonce anywhere");
 }
 
 #[tokio::test]
@@ -224,14 +261,14 @@ async fn every_configured_client_id_is_an_accepted_audience() {
     )
     .expect("verifier");
     let id = verifier
-        .google_id_token(&sign(KEY_A, "a", &google_claims()))
+        .google_id_token(&sign(KEY_A, "a", &google_claims()), None)
         .await
         .expect("the second client id");
     assert_eq!(id.subject.as_str(), "1098765");
     let mut both = google_claims();
     both["aud"] = json!(["web.apps.googleusercontent.com", IOS_CLIENT]);
     verifier
-        .google_id_token(&sign(KEY_A, "a", &both))
+        .google_id_token(&sign(KEY_A, "a", &both), None)
         .await
         .expect("both audiences are ours");
 }
@@ -255,17 +292,17 @@ async fn an_unknown_kid_refreshes_the_keys_once_then_the_rotated_key_works() {
         .await;
     let verifier = google(&server).with_key_refresh_interval(Duration::from_millis(300));
     verifier
-        .google_id_token(&sign(KEY_A, "a", &google_claims()))
+        .google_id_token(&sign(KEY_A, "a", &google_claims()), None)
         .await
         .expect("key a");
     // Google rotated: a token of key b arrives right away; a refresh is allowed only after the
     // interval, so it is refused now and accepted after the interval.
     let token_b = sign(KEY_B, "b", &google_claims());
-    rejected(verifier.google_id_token(&token_b).await);
+    rejected(verifier.google_id_token(&token_b, None).await);
     assert_eq!(jwks_hits(&server).await, 1, "no refresh storm");
     tokio::time::sleep(Duration::from_millis(350)).await;
     verifier
-        .google_id_token(&token_b)
+        .google_id_token(&token_b, None)
         .await
         .expect("rotated key");
     assert_eq!(jwks_hits(&server).await, 2);
@@ -273,7 +310,7 @@ async fn an_unknown_kid_refreshes_the_keys_once_then_the_rotated_key_works() {
     for _ in 0..5 {
         rejected(
             verifier
-                .google_id_token(&sign(KEY_B, "zzz", &google_claims()))
+                .google_id_token(&sign(KEY_B, "zzz", &google_claims()), None)
                 .await,
         );
     }
@@ -288,7 +325,7 @@ async fn google_keys_unreachable_is_unavailable_not_a_rejection() {
         .mount(&server)
         .await;
     let r = google(&server)
-        .google_id_token(&sign(KEY_A, "a", &google_claims()))
+        .google_id_token(&sign(KEY_A, "a", &google_claims()), None)
         .await;
     assert!(
         matches!(
@@ -391,7 +428,10 @@ async fn an_apple_code_is_exchanged_with_an_es256_client_secret_and_its_id_token
         .expect(1)
         .mount(&server)
         .await;
-    let id = apple(&server).apple_code("c0de").await.expect("valid");
+    let id = apple(&server)
+        .apple_code("c0de", None)
+        .await
+        .expect("valid");
     assert_eq!(id.provider, IdentityProvider::Apple);
     assert_eq!(id.subject.as_str(), "001234.abcdef.1234");
     assert!(id.email_verified, "Apple's \"true\" string");
@@ -433,7 +473,7 @@ async fn a_refused_code_or_an_id_token_for_another_app_is_rejected() {
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
         .mount(&server)
         .await;
-    rejected(apple(&server).apple_code("used-code").await);
+    rejected(apple(&server).apple_code("used-code", None).await);
 
     let other = jwks_server(json!([jwk("a", N_A)]), 3600).await;
     Mock::given(method("POST"))
@@ -443,7 +483,7 @@ async fn a_refused_code_or_an_id_token_for_another_app_is_rejected() {
         })))
         .mount(&other)
         .await;
-    rejected(apple(&other).apple_code("c0de").await);
+    rejected(apple(&other).apple_code("c0de", None).await);
 }
 
 #[tokio::test]
@@ -519,7 +559,7 @@ async fn a_refused_revocation_is_rejected_and_apple_down_is_unavailable() {
         ),
         "{r:?}"
     );
-    let exchange = apple(&down).apple_code("c0de").await;
+    let exchange = apple(&down).apple_code("c0de", None).await;
     assert!(
         matches!(
             exchange,
@@ -608,7 +648,7 @@ async fn an_unconfigured_provider_says_so() {
     let server = MockServer::start().await;
     let google_only = google(&server);
     assert!(matches!(
-        google_only.apple_code("x").await,
+        google_only.apple_code("x", None).await,
         Err(IdentityError::Upstream(UpstreamError::NotConfigured(_)))
     ));
     assert!(matches!(
