@@ -16,8 +16,8 @@ use async_trait::async_trait;
 use calndr_app::read_through::ReadThrough;
 use calndr_app::{
     AccountDeps, AccountService, AppError, AuthService, CustodyDeps, CustodyService, JobWorker,
-    Principal, RateGuard, RateLimits, Registration, RoundReport, VerificationDeps,
-    VerificationService, WorkerSettings,
+    MailOutbox, Principal, PushOutbox, RateGuard, RateLimits, Registration, RoundReport,
+    VerificationDeps, VerificationService, WorkerSettings,
 };
 use calndr_domain::{
     CustodyInput, EmailAddress, FamilyId, FamilyMember, Password, PasswordHash, PersonName, User,
@@ -132,10 +132,11 @@ impl Family {
     }
 }
 
-/// A custody service whose push and cache fail the test if they are used at all.
+/// A custody service whose pushes are queued with the write (as in production) and whose push
+/// sender and cache fail the test if anything is sent or cached.
 fn custody_service(family: MockFamilyStore, custody: MockCustodyStore) -> CustodyService {
     let mut push = MockPushNotifier::new();
-    push.expect_configured().times(0);
+    push.expect_configured().return_const(true);
     push.expect_send().times(0);
     CustodyService::new(CustodyDeps {
         custody: Arc::new(custody),
@@ -143,7 +144,7 @@ fn custody_service(family: MockFamilyStore, custody: MockCustodyStore) -> Custod
         family: Arc::new(family),
         // No expectation: a generation bump (or any cache call) after a failed write panics.
         cache: Arc::new(MockCache::new()),
-        push: Arc::new(push),
+        push: PushOutbox::queued(Arc::new(push)),
     })
 }
 
@@ -165,9 +166,9 @@ async fn custody_edit_during_a_storage_outage_answers_the_outage_and_pushes_noth
     let id = family.id;
     custody
         .expect_write_days()
-        .withf(move |f, _, from, to, _| *f == id && *from < date && *to > date)
+        .withf(move |f, _, from, to, _, _| *f == id && *from < date && *to > date)
         .times(1)
-        .returning(|_, _, _, _, _| Err(outage()));
+        .returning(|_, _, _, _, _, _| Err(outage()));
     let service = custody_service(family.store(), custody);
 
     let answer = service.create(&family.mum(), day(date, family.dad)).await;
@@ -188,7 +189,7 @@ async fn custody_edit_that_loses_the_race_for_its_date_answers_409_and_pushes_no
     custody
         .expect_write_days()
         .times(1)
-        .returning(|_, _, _, _, _| Err(StoreError::Conflict("date")));
+        .returning(|_, _, _, _, _, _| Err(StoreError::Conflict("date")));
     let service = custody_service(family.store(), custody);
 
     let answer = service.create(&family.mum(), day(date, family.mum)).await;
@@ -396,7 +397,7 @@ fn verification_service(
         emails: Arc::new(emails),
         pins: Arc::new(MockPinStore::new()),
         sms: Arc::new(MockSmsSender::new()),
-        mailer: Arc::new(mailer),
+        mailer: MailOutbox::direct(Arc::new(mailer)),
         random: Arc::new(random),
         guard: guard(),
     })
@@ -422,14 +423,16 @@ async fn verification_code_is_stored_before_the_mail_and_kept_when_the_mailer_fa
         .returning(|_| Ok(None));
     emails
         .expect_put_email_code()
-        .withf(move |u, e, _, expires, now| {
+        .withf(move |u, e, _, expires, now, jobs| {
+            // Direct delivery (no queue): the e-mail goes after the commit, not as a job.
             *u == id
                 && e.as_str() == "ana@example.com"
                 && *expires - *now == chrono::Duration::minutes(10)
+                && jobs.is_empty()
         })
         .times(1)
         .in_sequence(&mut order)
-        .returning(|_, _, _, _, _| Ok(()));
+        .returning(|_, _, _, _, _, _| Ok(()));
     let mut mailer = MockMailer::new();
     mailer
         .expect_send()
@@ -461,7 +464,7 @@ async fn verification_code_that_cannot_be_stored_is_never_mailed() {
     emails
         .expect_put_email_code()
         .times(1)
-        .returning(|_, _, _, _, _| Err(outage()));
+        .returning(|_, _, _, _, _, _| Err(outage()));
     let service = verification_service(pending_account(id), emails, failing_mailer(0));
 
     let answer = service
