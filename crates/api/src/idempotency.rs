@@ -18,7 +18,7 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage as _, HttpResponse, ResponseError as _};
 use calndr_app::{Begin, IdempotencyService};
-use calndr_domain::{IdempotencyKey, IdempotencyScope, StoredResponse};
+use calndr_domain::{IdempotencyKey, IdempotencyScope, StoredResponse, UserId};
 use futures_util::StreamExt as _;
 use sha2::{Digest as _, Sha256};
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
@@ -142,6 +142,53 @@ async fn user_scope(req: &ServiceRequest, state: &ApiState) -> Option<Idempotenc
     Some(IdempotencyScope::user(principal.user_id))
 }
 
+/// The fields of an answer that are secrets (sign-up's bearer token): never kept in the key
+/// store, whose rows anyone reading the database or a backup could see for 24 hours.
+const SECRET_FIELDS: &[&str] = &["access_token"];
+
+/// The answer as kept: a JSON object without its [`SECRET_FIELDS`]; `None` if it cannot be
+/// written back (then it is not kept at all).
+fn without_secrets(body: &[u8]) -> Option<Vec<u8>> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut map))
+            if SECRET_FIELDS.iter().any(|f| map.contains_key(*f)) =>
+        {
+            for field in SECRET_FIELDS {
+                map.remove(*field);
+            }
+            serde_json::to_vec(&map).ok()
+        }
+        _ => Some(body.to_vec()),
+    }
+}
+
+/// A replayed sign-up gets a fresh token for the user it created, issued the way sign-up
+/// issues one (the replay's body, password included, is the first one's, so it proves that
+/// request). Other answers are replayed as kept.
+async fn with_fresh_token(
+    scoping: Scoping,
+    state: &ApiState,
+    mut answer: StoredResponse,
+) -> Result<StoredResponse, ApiError> {
+    if !matches!(scoping, Scoping::Registration) || !(200..300).contains(&answer.status) {
+        return Ok(answer);
+    }
+    let Ok(serde_json::Value::Object(mut map)) =
+        serde_json::from_slice::<serde_json::Value>(&answer.body)
+    else {
+        return Ok(answer);
+    };
+    let Some(user) = map.get("user_id").and_then(|u| u.as_str()) else {
+        return Ok(answer);
+    };
+    let user = UserId::parse(user, "user_id")?;
+    let token = state.accounts.reissue(user).await?;
+    map.insert("access_token".to_owned(), token.token.into());
+    answer.body = serde_json::to_vec(&map)
+        .map_err(|_| ApiError::new(ErrorCode::InternalError, "Internal server error"))?;
+    Ok(answer)
+}
+
 fn replay(answer: StoredResponse) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     let mut res = HttpResponse::build(status);
@@ -192,7 +239,12 @@ async fn run(
     let service: &IdempotencyService = &state.idempotency;
     let claimed = match service.begin(scope, key, &fingerprint).await {
         Ok(Begin::Run(claimed)) => claimed,
-        Ok(Begin::Replay(answer)) => return Ok(req.into_response(replay(answer))),
+        Ok(Begin::Replay(answer)) => {
+            return Ok(match with_fresh_token(scoping, &state, answer).await {
+                Ok(answer) => req.into_response(replay(answer)),
+                Err(e) => refuse(req, &e),
+            })
+        }
         Ok(Begin::Reused) => {
             let e = ApiError::new(
                 ErrorCode::IdempotencyKeyReused,
@@ -227,6 +279,13 @@ async fn run(
             return Ok(ServiceResponse::new(req, e.error_response()));
         }
     };
+    let Some(kept) = without_secrets(&bytes) else {
+        service.abandon(claimed).await;
+        return Ok(ServiceResponse::new(
+            req,
+            head.set_body(BoxBody::new(bytes)),
+        ));
+    };
     let answer = StoredResponse {
         status: head.status().as_u16(),
         content_type: head
@@ -235,7 +294,7 @@ async fn run(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/json")
             .to_owned(),
-        body: bytes.to_vec(),
+        body: kept,
     };
     service.finish(claimed, &answer).await;
     Ok(ServiceResponse::new(
@@ -260,14 +319,18 @@ fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
         .into()
 }
 
-fn document(op: &mut Operation) {
-    let header = ParameterBuilder::new()
+/// The header parameter, once under `components/parameters`.
+const PARAMETER: &str = "IdempotencyKey";
+
+fn header_parameter() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
         .name("Idempotency-Key")
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(
             "Makes a retry safe: the same key with the same request within 24 hours answers \
-             the first answer again (with `Idempotent-Replayed: true`) and creates nothing.",
+             the first answer again (with `Idempotent-Replayed: true`) and creates nothing. \
+             A replayed sign-up carries a fresh access token.",
         ))
         .schema(Some(
             ObjectBuilder::new()
@@ -276,26 +339,48 @@ fn document(op: &mut Operation) {
                 .max_length(Some(255))
                 .pattern(Some("^[!-~]{1,255}$")),
         ))
-        .build();
+        .build()
+}
+
+/// The answers a keyed request can add to the operation's own.
+const ANSWERS: &[(&str, &str)] = &[
+    (
+        "400",
+        "`idempotency_key_invalid`: the key is not 1 to 255 visible ASCII characters",
+    ),
+    (
+        "409",
+        "`idempotency_key_in_use`: the same request is still running; retry shortly",
+    ),
+    (
+        "413",
+        "`payload_too_large`: a keyed request's body is over the 1 MiB limit",
+    ),
+    (
+        "422",
+        "`idempotency_key_reused`: the key was used for a different request",
+    ),
+    (
+        "503",
+        "`service_unavailable`: the key store cannot be reached; retry later",
+    ),
+];
+
+/// A replayed sign-up whose account is gone since gets no fresh token.
+const SIGN_UP_ANSWER: (&str, &str) = (
+    "401",
+    "`invalid_token`: a replayed sign-up whose account no longer exists",
+);
+
+fn document(op: &mut Operation, sign_up: bool) {
     op.parameters
         .get_or_insert_with(Vec::new)
-        .push(RefOr::T(header));
-    let answers = [
-        (
-            "400",
-            "`idempotency_key_invalid`: the key is not 1 to 255 visible ASCII characters",
-        ),
-        (
-            "409",
-            "`idempotency_key_in_use`: the same request is still running; retry shortly",
-        ),
-        (
-            "422",
-            "`idempotency_key_reused`: the key was used for a different request",
-        ),
-    ];
-    for (status, text) in answers {
-        match op.responses.responses.get_mut(status) {
+        .push(RefOr::Ref(Ref::new(format!(
+            "#/components/parameters/{PARAMETER}"
+        ))));
+    let extra = sign_up.then_some(&SIGN_UP_ANSWER);
+    for (status, text) in ANSWERS.iter().chain(extra) {
+        match op.responses.responses.get_mut(*status) {
             Some(RefOr::T(existing)) => {
                 existing.description = format!("{}; or {text}", existing.description);
             }
@@ -303,7 +388,7 @@ fn document(op: &mut Operation) {
             None => {
                 op.responses
                     .responses
-                    .insert(status.to_owned(), error_response(text));
+                    .insert((*status).to_owned(), error_response(text));
             }
         }
     }
@@ -312,11 +397,17 @@ fn document(op: &mut Operation) {
 impl utoipa::Modify for IdempotencyDoc {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
-            if ROUTES.contains(&path.trim_end_matches('/')) {
+            let path = path.trim_end_matches('/');
+            if ROUTES.contains(&path) {
                 if let Some(op) = item.post.as_mut() {
-                    document(op);
+                    document(op, path.starts_with("/api/v1/auth/"));
                 }
             }
         }
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .parameters
+            .insert(PARAMETER.to_owned(), RefOr::T(header_parameter()));
     }
 }

@@ -364,10 +364,17 @@ impl AccountService {
     /// `POST /auth/refresh-token`: a fresh token for a valid one whose user still exists.
     pub async fn refresh(&self, token: &str) -> Result<IssuedToken, AppError> {
         let claims = self.deps.tokens.verify(token)?;
+        self.reissue(claims.user_id).await
+    }
+
+    /// A fresh token for an account that exists now, for a replayed sign-up: the replay carries
+    /// the first request's body, password included, so it proves what that request did; the
+    /// first token is never kept. `InvalidToken` when the account is gone.
+    pub async fn reissue(&self, user_id: UserId) -> Result<IssuedToken, AppError> {
         let user = self
             .deps
             .accounts
-            .user_by_id(claims.user_id)
+            .user_by_id(user_id)
             .await?
             .ok_or(AppError::InvalidToken)?;
         Ok(self.deps.tokens.issue(user.id, user.family_id)?)

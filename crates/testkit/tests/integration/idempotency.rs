@@ -201,6 +201,83 @@ async fn a_retried_sign_up_answers_the_first_registration() {
     }
 }
 
+/// Every idempotency row that mentions `needle`, as text: scope, key, fingerprint and body.
+async fn stored_rows_mentioning(app: &TestApp, needle: &str) -> Vec<String> {
+    let client = crate::support::sql(app).await;
+    client
+        .query(
+            "SELECT scope || ' ' || key || ' ' || fingerprint || ' ' \
+                    || coalesce(convert_from(body, 'UTF8'), '') \
+             FROM idempotency_keys WHERE position($1 IN convert_from(body, 'UTF8')) > 0",
+            &[&needle],
+        )
+        .await
+        .expect("read the key store")
+        .iter()
+        .map(|row| row.get::<_, String>(0))
+        .collect()
+}
+
+/// A keyed sign-up on PostgreSQL keeps no token in the key store, and its replay answers the
+/// same user with a fresh token that signs in.
+async fn keyed_sign_up_keeps_no_token(app: &TestApp, path: &str, body: &Value) {
+    let first = post_with_key(app, path, None, "signup-secret", body).await;
+    let first_body = ok(&first);
+    let user_id = first_body["user_id"].as_str().expect("user_id").to_owned();
+    let token = first_body["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert!(token.len() > 20, "{path}: a real token was issued");
+    let rows = stored_rows_mentioning(app, &user_id).await;
+    assert_eq!(rows.len(), 1, "{path}: the answer was kept: {rows:?}");
+    let row = &rows[0];
+    assert!(!row.contains(&token), "{path}: token stored");
+    assert!(!row.contains("access_token"), "{path}: {row}");
+    // A JWT's header and payload are base64 of `{"`, which begins `eyJ`.
+    assert!(
+        !row.contains("eyJ"),
+        "{path}: JWT-looking text stored: {row}"
+    );
+
+    let again = post_with_key(app, path, None, "signup-secret", body).await;
+    assert_eq!(again.status, StatusCode::OK, "{path}: {:?}", again.json());
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let again = again.json();
+    assert_eq!(again["user_id"], user_id.as_str(), "{path}");
+    assert_eq!(again["family_id"], first_body["family_id"], "{path}");
+    assert_eq!(again["token_type"], "bearer");
+    let fresh = again["access_token"].as_str().expect("fresh token");
+    let me = app.get("/api/v1/users/me", Some(fresh)).await;
+    assert_eq!(
+        me.status,
+        StatusCode::OK,
+        "{path}: the replayed token signs in"
+    );
+    assert_eq!(
+        me.json()["id"],
+        user_id.as_str(),
+        "{path}: as the same user"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_keyed_sign_up_stores_no_token_and_its_replay_carries_a_fresh_one() {
+    let app = app(Backend::Postgres).await;
+    let email = crate::support::unique_email("secret");
+    let body = json!({"first_name": "Rae", "last_name": "Tester", "email": email,
+                      "password": "s3cret+pass&word", "phone_number": null});
+    keyed_sign_up_keeps_no_token(&app, "/api/v1/auth/register", &body).await;
+
+    let host = app.register("Host").await;
+    let code = crate::support::seed_code(&app, &host).await;
+    let joining = json!({"first_name": "Sam", "last_name": "Tester",
+                         "email": crate::support::unique_email("joining"),
+                         "password": "s3cret+pass&word", "phone_number": null,
+                         "enrollment_code": code, "family_id": host.family_id});
+    keyed_sign_up_keeps_no_token(&app, "/api/v1/auth/register-with-family", &joining).await;
+}
+
 /// Holds `key` for `user` as a request of `path` with `body` still running, the way a slow
 /// first request would.
 pub async fn hold_key(app: &TestApp, user: &str, key: &str, path: &str, body: &Value) -> Begin {
@@ -289,18 +366,19 @@ async fn a_malformed_key_answers_400_on_every_creating_route_and_only_those_docu
             assert_error(&res, StatusCode::BAD_REQUEST, "idempotency_key_invalid");
         }
     }
-    // The document lists the header on exactly these POST operations, with 400, 409 and 422.
+    // The document lists the header (one shared parameter) on exactly these POST operations,
+    // with every answer a keyed request adds.
     let doc = ok(&app.get("/api/v1/openapi.json", None).await);
     let mut documented: Vec<String> = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("item") {
             let has_header = op["parameters"].as_array().is_some_and(|ps| {
                 ps.iter()
-                    .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header")
+                    .any(|p| p["$ref"] == "#/components/parameters/IdempotencyKey")
             });
             if has_header {
                 assert_eq!(method, "post", "{path}");
-                for status in ["400", "409", "422"] {
+                for status in ["400", "409", "413", "422", "503"] {
                     assert!(
                         op["responses"].get(status).is_some(),
                         "{path} lacks {status}"
@@ -310,6 +388,10 @@ async fn a_malformed_key_answers_400_on_every_creating_route_and_only_those_docu
             }
         }
     }
+    let header = &doc["components"]["parameters"]["IdempotencyKey"];
+    assert_eq!(header["name"], "Idempotency-Key");
+    assert_eq!(header["in"], "header");
+    assert_eq!(header["schema"]["maxLength"], 255);
     let mut expected: Vec<String> = ROUTES.iter().map(|p| (*p).to_owned()).collect();
     documented.sort();
     expected.sort();
