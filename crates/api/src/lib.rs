@@ -9,6 +9,7 @@ pub mod login_form;
 pub mod metrics;
 pub mod no_route;
 pub mod openapi;
+pub mod openapi_strict;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
