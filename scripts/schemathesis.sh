@@ -8,7 +8,11 @@
 # header the document does not list, a body that breaks its schema, an input the schema forbids
 # that the server accepts, or one it allows that the server refuses.
 #
-#   SCHEMATHESIS_MAX_EXAMPLES  examples per operation and phase (default 10)
+#   SCHEMATHESIS_MAX_EXAMPLES  examples per operation and phase (default 5)
+#   SCHEMATHESIS_BASELINE_UPDATE=1  merge this run's findings into the baseline (review the diff!)
+#
+# scripts/schemathesis-baseline.json lists the findings known and not yet fixed (each is debt:
+# see docs/openapi.md); a finding not in it fails the run.
 #   SCHEMATHESIS_SEED          the seed (default 20261202)
 #   SCHEMATHESIS_PORT          the port (default 18180)
 set -euo pipefail
@@ -19,7 +23,10 @@ VENV=${SCHEMATHESIS_VENV:-.venv-schemathesis}
 PYTHON=${SCHEMATHESIS_PYTHON:-python3}
 PORT=${SCHEMATHESIS_PORT:-18180}
 SEED=${SCHEMATHESIS_SEED:-20261202}
-MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-10}
+MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-5}
+BASELINE=scripts/schemathesis-baseline.json
+UPDATE=()
+[ "${SCHEMATHESIS_BASELINE_UPDATE:-}" = 1 ] && UPDATE=(--baseline-update)
 ADDR=127.0.0.1:$PORT
 STAMP=$VENV/.schemathesis-$VERSION.installed
 
@@ -60,18 +67,18 @@ status=0
   --checks all \
   --seed "$SEED" \
   --generation-deterministic \
-  --generation-database none \
   --max-examples "$MAX_EXAMPLES" \
   --workers 2 \
   --request-timeout 20 \
   --suppress-health-check all \
   --no-color \
   --header "Authorization: Bearer $TOKEN" \
+  --baseline "$BASELINE" "${UPDATE[@]}" \
   --report junit --report-dir "$WORK/report" \
   || status=$?
 echo "schemathesis: $(( $(date +%s) - start )) s, seed $SEED, at most $MAX_EXAMPLES examples per operation"
-if grep -qE '"level":"ERROR"|panicked' "$WORK/server.log"; then
-  echo "schemathesis: the server logged errors:"; grep -E '"level":"ERROR"|panicked' "$WORK/server.log" | head -20
+if grep -qE '"http.status":500|panicked' "$WORK/server.log"; then
+  echo "schemathesis: the server logged errors:"; grep -E '"http.status":500|panicked' "$WORK/server.log" | head -20
   status=1
 fi
 exit $status

@@ -162,6 +162,7 @@ pub fn build_app(
             SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi-ui.json", ApiDoc::openapi()),
         )
         .default_service(web::to(no_route::no_route))
+        .wrap(from_fn(no_route::wrong_method))
         .wrap(from_fn(telemetry::telemetry))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
 }

@@ -10,7 +10,7 @@
 
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
-use utoipa::openapi::{Ref, RefOr, ResponseBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr, Required, ResponseBuilder, Schema};
 use utoipa::Modify;
 
 /// What a path parameter is, by name: the schema its parser enforces.
@@ -160,12 +160,23 @@ fn tighten_path_params(op: &mut Operation) {
     }
 }
 
+/// Operations whose JSON body may be left out (the handler reads it with
+/// [`parse_json_bytes`](crate::extract::parse_json_bytes): empty means defaults, `null` is refused).
+const OPTIONAL_BODIES: [&str; 1] = ["/api/v1/enrollment/create-code"];
+
 /// The modifier: statuses implied by the input, and path parameter schemas.
 pub struct Strict;
 
 impl Modify for Strict {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if OPTIONAL_BODIES.contains(&path.as_str()) {
+                if let Some(RefOr::T(body)) =
+                    item.post.as_mut().and_then(|op| op.request_body.as_mut())
+                {
+                    body.required = Some(Required::False);
+                }
+            }
             let ops = [
                 &mut item.get,
                 &mut item.put,
