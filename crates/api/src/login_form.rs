@@ -111,11 +111,25 @@ mod tests {
         use proptest::prelude::*;
 
         /// The URL-host set the app encodes with: `+` and `&` stay as they are.
-        const APP: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>')
-            .add(b'?').add(b'`').add(b'{').add(b'}').add(b'%').add(b'/').add(b'=');
+        const APP: &AsciiSet = &CONTROLS
+            .add(b' ')
+            .add(b'"')
+            .add(b'#')
+            .add(b'<')
+            .add(b'>')
+            .add(b'?')
+            .add(b'`')
+            .add(b'{')
+            .add(b'}')
+            .add(b'%')
+            .add(b'/')
+            .add(b'=');
 
         fn config() -> ProptestConfig {
-            ProptestConfig { failure_persistence: None, ..ProptestConfig::default() }
+            ProptestConfig {
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            }
         }
 
         proptest! {

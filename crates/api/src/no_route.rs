@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
 use actix_web::http::header::{HeaderValue, ALLOW};
 use actix_web::http::Method;
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::OpenApi as _;
 
@@ -76,8 +76,10 @@ fn literal_segments(def: &ResourceDef) -> usize {
 /// several patterns match (`/custody/date/2025-01-01` also fits `/custody/{year}/{month}`), the
 /// most specific ones win: the path means what its literal segments say.
 pub fn allowed_methods(path: &str) -> Vec<Method> {
-    let matching: Vec<&(ResourceDef, Vec<Method>)> =
-        routes().iter().filter(|(def, _)| def.is_match(path)).collect();
+    let matching: Vec<&(ResourceDef, Vec<Method>)> = routes()
+        .iter()
+        .filter(|(def, _)| def.is_match(path))
+        .collect();
     let best = matching
         .iter()
         .map(|(def, _)| literal_segments(def))

@@ -108,10 +108,16 @@ fn implied_statuses(op: &Operation) -> Vec<(u16, &'static str)> {
         out.push((401, "Not authenticated (`not_authenticated`)"));
     }
     if op.request_body.is_some() || has(ParameterIn::Query) {
-        out.push((400, "The body or query string cannot be read (`malformed_body`)"));
+        out.push((
+            400,
+            "The body or query string cannot be read (`malformed_body`)",
+        ));
     }
     if op.request_body.is_some() {
-        out.push((413, "The body is larger than the limit (`payload_too_large`)"));
+        out.push((
+            413,
+            "The body is larger than the limit (`payload_too_large`)",
+        ));
         out.push((
             415,
             "The body's Content-Type is not the one this route reads (`unsupported_media_type`)",

@@ -37,8 +37,10 @@ fn ics_date() -> impl Strategy<Value = String> {
 /// An RRULE value built from real parts in any order, with hostile numbers.
 fn rrule() -> impl Strategy<Value = String> {
     let part = prop_oneof![
-        prop::sample::select(vec!["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "BOGUS"])
-            .prop_map(|f| format!("FREQ={f}")),
+        prop::sample::select(vec![
+            "SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "BOGUS"
+        ])
+        .prop_map(|f| format!("FREQ={f}")),
         (0u32..100_000).prop_map(|n| format!("INTERVAL={n}")),
         (0u64..10_000_000).prop_map(|n| format!("COUNT={n}")),
         ics_date().prop_map(|u| format!("UNTIL={u}")),
@@ -66,8 +68,15 @@ fn event_line() -> impl Strategy<Value = String> {
         ics_date().prop_map(|v| format!("RECURRENCE-ID;VALUE=DATE:{v}")),
         "[a-z0-9]{0,4}".prop_map(|u| format!("UID:{u}")),
         ".{0,80}".prop_map(|s| format!("SUMMARY:{s}")),
-        prop::sample::select(vec!["STATUS:CANCELLED", "STATUS:CONFIRMED", "BEGIN:VALARM", "END:VALARM", "END:VEVENT", "BEGIN:VEVENT"])
-            .prop_map(str::to_owned),
+        prop::sample::select(vec![
+            "STATUS:CANCELLED",
+            "STATUS:CONFIRMED",
+            "BEGIN:VALARM",
+            "END:VALARM",
+            "END:VEVENT",
+            "BEGIN:VEVENT"
+        ])
+        .prop_map(str::to_owned),
         // A folded continuation line.
         "[ \t].{0,40}",
         ".{0,60}",
@@ -78,14 +87,24 @@ fn near_ics() -> impl Strategy<Value = String> {
     let event = prop::collection::vec(event_line(), 0..12)
         .prop_map(|lines| format!("BEGIN:VEVENT\r\n{}\r\nEND:VEVENT\r\n", lines.join("\r\n")));
     (
-        prop::option::of(prop::sample::select(vec!["America/Chicago", "Europe/Paris", "Nowhere/Else", ""])),
+        prop::option::of(prop::sample::select(vec![
+            "America/Chicago",
+            "Europe/Paris",
+            "Nowhere/Else",
+            "",
+        ])),
         prop::collection::vec(event, 0..8),
         any::<bool>(),
     )
         .prop_map(|(zone, events, close)| {
-            let zone = zone.map(|z| format!("X-WR-TIMEZONE:{z}\r\n")).unwrap_or_default();
+            let zone = zone
+                .map(|z| format!("X-WR-TIMEZONE:{z}\r\n"))
+                .unwrap_or_default();
             let end = if close { "END:VCALENDAR\r\n" } else { "" };
-            format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{zone}{}{end}", events.concat())
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{zone}{}{end}",
+                events.concat()
+            )
         })
 }
 
@@ -93,7 +112,11 @@ fn assert_ics_bounded(ics: &str, from: NaiveDate, to: NaiveDate) -> Result<(), T
     let events = parse_ics(ics, from, to);
     prop_assert!(events.len() <= MAX_EVENTS, "{} events", events.len());
     for e in &events {
-        prop_assert!(e.date >= from && e.date <= to, "{} outside {from}..{to}", e.date);
+        prop_assert!(
+            e.date >= from && e.date <= to,
+            "{} outside {from}..{to}",
+            e.date
+        );
         prop_assert!(!e.title.as_str().trim().is_empty());
     }
     Ok(())
@@ -109,19 +132,39 @@ fn near_html() -> impl Strategy<Value = String> {
         ".{0,30}",
     ];
     let text = prop_oneof![
-        (1u32..13, 1u32..32, 1990i32..2100).prop_map(|(m, d, y)| format!("{m}/{d}/{y} Winter Break")),
-        prop::sample::select(vec!["Jan 2, 2026", "Dec 22", "2025-13-45", "Feb 30, 2025", "Monday"])
-            .prop_map(str::to_owned),
+        (1u32..13, 1u32..32, 1990i32..2100)
+            .prop_map(|(m, d, y)| format!("{m}/{d}/{y} Winter Break")),
+        prop::sample::select(vec![
+            "Jan 2, 2026",
+            "Dec 22",
+            "2025-13-45",
+            "Feb 30, 2025",
+            "Monday"
+        ])
+        .prop_map(str::to_owned),
         "[A-Za-z &;#0-9]{0,40}",
     ];
     let node = prop_oneof![
         (href.clone(), text.clone()).prop_map(|(h, t)| format!("<a href=\"{h}\">{t} calendar</a>")),
         href.prop_map(|h| format!("<base href=\"{h}\">")),
-        text.clone().prop_map(|t| format!("<tr><td>{t}<td>{t}</tr>")),
-        text.clone().prop_map(|t| format!("<dt>{t}</dt><dd>{t}</dd>")),
+        text.clone()
+            .prop_map(|t| format!("<tr><td>{t}<td>{t}</tr>")),
+        text.clone()
+            .prop_map(|t| format!("<dt>{t}</dt><dd>{t}</dd>")),
         text.prop_map(|t| format!("<li>{t}</li>")),
-        prop::sample::select(vec!["<table>", "</table>", "<script>", "</script>", "<!--", "-->", "<br>", "<p", "&", "<"])
-            .prop_map(str::to_owned),
+        prop::sample::select(vec![
+            "<table>",
+            "</table>",
+            "<script>",
+            "</script>",
+            "<!--",
+            "-->",
+            "<br>",
+            "<p",
+            "&",
+            "<"
+        ])
+        .prop_map(str::to_owned),
     ];
     prop::collection::vec(node, 0..40).prop_map(|n| n.concat())
 }

@@ -106,23 +106,16 @@ impl utoipa::PartialSchema for MedicalProviderCreate {
             .min_length(Some(1))
             .max_length(Some(255));
         AllOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name("MedicalProviderRequest"))
-            .item(
-                ObjectBuilder::new()
-                    .property("name", name)
-                    .required("name"),
-            )
+            .item(utoipa::openapi::Ref::from_schema_name(
+                "MedicalProviderRequest",
+            ))
+            .item(ObjectBuilder::new().property("name", name).required("name"))
             .into()
     }
 }
 
 impl ToSchema for MedicalProviderCreate {
-    fn schemas(
-        schemas: &mut Vec<(
-            String,
-            utoipa::openapi::RefOr<utoipa::openapi::Schema>,
-        )>,
-    ) {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
         schemas.push((
             "MedicalProviderRequest".to_owned(),
             <MedicalProviderRequest as utoipa::PartialSchema>::schema(),

@@ -483,7 +483,9 @@ async fn the_document_lists_the_limits_and_statuses_the_server_enforces() {
     let medical = &doc["paths"]["/api/v1/medical-providers/"]["post"]["requestBody"]["content"]
         ["application/json"]["schema"];
     if !medical.to_string().contains("\"required\":[\"name\"]") {
-        problems.push(format!("POST /medical-providers: name not required: {medical}"));
+        problems.push(format!(
+            "POST /medical-providers: name not required: {medical}"
+        ));
     }
     let code = &doc["paths"]["/api/v1/enrollment/create-code"]["post"]["requestBody"];
     if code.to_string().contains("\"null\"") {
