@@ -9,7 +9,7 @@ LOCAL_REDIS_URL ?= redis://127.0.0.1:6379
 
 include deploy/deploy.mk
 
-.PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-months bench-login query-log
+.PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-months bench-login query-log schemathesis fuzz
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,9 +51,18 @@ lint: ## fmt, clippy -D warnings, dependency direction, unused deps (cargo-shear
 	scripts/check-route-imports-selftest.sh
 	scripts/check-file-size.sh
 
-test: lint deploy-check ## lint, deployment checks, then every test (needs PostgreSQL and Redis; see README)
+test: lint deploy-check ## lint, deployment checks, every test (needs PostgreSQL and Redis; see README), schemathesis
 	scripts/ensure-services.sh
 	$(CARGO) test --workspace
+	scripts/schemathesis.sh
+
+schemathesis: ## schemathesis over the served OpenAPI document (fixed seed, bounded; part of `make test`)
+	scripts/schemathesis.sh
+
+FUZZ_CASES ?= 20000
+fuzz: ## Longer runs of the fuzz targets (iCalendar/RRULE, HTML, login form): FUZZ_CASES per target
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p calndr-outbound --test fuzz
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p calndr-api --lib login_form::tests::fuzz
 
 bench: bench-months bench-login ## Benchmarks (release build, load from wrk on loopback); results in docs/performance.md
 

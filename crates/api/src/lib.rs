@@ -10,6 +10,7 @@ pub mod login_form;
 pub mod metrics;
 pub mod no_route;
 pub mod openapi;
+pub mod openapi_strict;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
@@ -169,6 +170,7 @@ pub fn build_app(
             SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi-ui.json", ApiDoc::openapi()),
         )
         .default_service(web::to(no_route::no_route))
+        .wrap(from_fn(no_route::wrong_method))
         .wrap(from_fn(telemetry::telemetry))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
 }

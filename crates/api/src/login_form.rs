@@ -101,4 +101,90 @@ mod tests {
         assert!(parse(b"username=a%40b.co").is_err());
         assert!(parse(b"password=x").is_err());
     }
+
+    /// The form decoder fuzzed (`make fuzz` runs it longer): any bytes answer without a panic,
+    /// and any username and password, encoded as the app or a standard encoder would, sign in
+    /// with exactly those values.
+    mod fuzz {
+        use super::super::parse;
+        use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+        use proptest::prelude::*;
+
+        /// The URL-host set the app encodes with: `+` and `&` stay as they are.
+        const APP: &AsciiSet = &CONTROLS
+            .add(b' ')
+            .add(b'"')
+            .add(b'#')
+            .add(b'<')
+            .add(b'>')
+            .add(b'?')
+            .add(b'`')
+            .add(b'{')
+            .add(b'}')
+            .add(b'%')
+            .add(b'/')
+            .add(b'=');
+
+        fn config() -> ProptestConfig {
+            ProptestConfig {
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            }
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn fuzz_form_arbitrary_bytes(body in prop::collection::vec(any::<u8>(), 0..2048)) {
+                if let Ok(form) = parse(&body) {
+                    prop_assert!(!form.username.trim().is_empty());
+                    prop_assert!((1..=2).contains(&form.passwords.len()));
+                    prop_assert!(form.passwords.iter().all(|p| p.len() <= body.len()));
+                }
+            }
+
+            #[test]
+            fn fuzz_form_near_valid_bodies(parts in prop::collection::vec(
+                prop_oneof![
+                    Just("username=".to_owned()), Just("&password=".to_owned()),
+                    Just("&grant_type=".to_owned()), Just("password".to_owned()),
+                    Just("+".to_owned()), Just("&".to_owned()), Just("%".to_owned()),
+                    "%[0-9A-Fa-f]{0,2}", ".{0,12}",
+                ], 0..16)) {
+                let body = parts.concat();
+                if let Ok(form) = parse(body.as_bytes()) {
+                    prop_assert!(!form.username.trim().is_empty());
+                    prop_assert!((1..=2).contains(&form.passwords.len()));
+                }
+            }
+
+            #[test]
+            fn fuzz_form_app_and_standard_encodings_round_trip(
+                user in "[^\\s][^\u{0}]{0,30}", pass in "[^\u{0}]{1,30}",
+            ) {
+                prop_assume!(!user.trim().is_empty());
+                let app = format!(
+                    "username={}&password={}",
+                    utf8_percent_encode(&user, APP),
+                    utf8_percent_encode(&pass, APP),
+                );
+                if let Ok(form) = parse(app.as_bytes()) {
+                    prop_assert_eq!(&form.passwords[0], &pass);
+                    prop_assert_eq!(form.username, user.clone());
+                } else {
+                    prop_assert!(false, "app body refused: {app}");
+                }
+                let standard = serde_urlencoded::to_string([
+                    ("grant_type", "password"), ("username", &user), ("password", &pass),
+                ]).unwrap_or_default();
+                let form = parse(standard.as_bytes());
+                prop_assert!(form.is_ok(), "standard body refused: {standard}");
+                if let Ok(form) = form {
+                    prop_assert_eq!(form.username, user);
+                    prop_assert!(form.passwords.contains(&pass));
+                }
+            }
+        }
+    }
 }

@@ -9,9 +9,11 @@
 
 use std::sync::OnceLock;
 
-use actix_web::dev::ResourceDef;
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, ALLOW};
 use actix_web::http::Method;
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::OpenApi as _;
 
@@ -61,11 +63,31 @@ fn trimmed(path: &str) -> String {
     }
 }
 
-/// The methods `path` answers, in a stable order; empty when no route has this path.
+/// Literal (non-parameter) segments of a pattern: the more, the more specific.
+fn literal_segments(def: &ResourceDef) -> usize {
+    def.pattern()
+        .unwrap_or_default()
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.contains('{'))
+        .count()
+}
+
+/// The methods `path` answers, in a stable order; empty when no route has this path. When
+/// several patterns match (`/custody/date/2025-01-01` also fits `/custody/{year}/{month}`), the
+/// most specific ones win: the path means what its literal segments say.
 pub fn allowed_methods(path: &str) -> Vec<Method> {
+    let matching: Vec<&(ResourceDef, Vec<Method>)> = routes()
+        .iter()
+        .filter(|(def, _)| def.is_match(path))
+        .collect();
+    let best = matching
+        .iter()
+        .map(|(def, _)| literal_segments(def))
+        .max()
+        .unwrap_or_default();
     let mut allowed: Vec<Method> = Vec::new();
-    for (def, methods) in routes() {
-        if def.is_match(path) {
+    for (def, methods) in matching {
+        if literal_segments(def) == best {
             for m in methods {
                 if !allowed.contains(m) {
                     allowed.push(m.clone());
@@ -82,12 +104,21 @@ pub fn allowed_methods(path: &str) -> Vec<Method> {
     allowed
 }
 
-/// The app's default service.
-pub async fn no_route(req: HttpRequest) -> HttpResponse {
+/// Middleware: a method the path does not answer gets 405 before routing, so that a literal
+/// path (`/custody/bulk`) is never read as another route's id (`PUT /custody/{custody_id}`).
+pub async fn wrong_method(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<BoxBody, impl MessageBody>>, actix_web::Error> {
     let allowed = allowed_methods(req.path());
-    if allowed.is_empty() {
-        return ApiError::new(ErrorCode::RouteNotFound, "Not Found").error_response();
+    if !allowed.is_empty() && !allowed.contains(req.method()) {
+        let res = method_not_allowed(&allowed);
+        return Ok(req.into_response(res).map_into_left_body());
     }
+    Ok(next.call(req).await?.map_into_right_body())
+}
+
+fn method_not_allowed(allowed: &[Method]) -> HttpResponse {
     let allow = allowed
         .iter()
         .map(Method::as_str)
@@ -100,6 +131,15 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
     res
 }
 
+/// The app's default service.
+pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    let allowed = allowed_methods(req.path());
+    if allowed.is_empty() {
+        return ApiError::new(ErrorCode::RouteNotFound, "Not Found").error_response();
+    }
+    method_not_allowed(&allowed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,11 +150,16 @@ mod tests {
             allowed_methods("/api/v1/users/profile"),
             [Method::GET, Method::PUT]
         );
-        // `/custody/date/{d}` (PUT) also matches `/custody/{year}/{month}` (GET).
+        // `/custody/date/{d}` (PUT) also matches `/custody/{year}/{month}` (GET): the literal
+        // `date` is more specific.
         assert_eq!(
             allowed_methods("/api/v1/custody/date/2025-01-01"),
-            [Method::GET, Method::PUT]
+            [Method::PUT]
         );
+        assert_eq!(allowed_methods("/api/v1/custody/2025/07"), [Method::GET]);
+        // `/custody/bulk` is not `PUT /custody/{custody_id}`.
+        assert_eq!(allowed_methods("/api/v1/custody/bulk"), [Method::POST]);
+        assert_eq!(allowed_methods("/api/v1/events/school"), [Method::GET]);
         assert_eq!(
             allowed_methods("/media/profile-photos/a.jpg"),
             [Method::GET]

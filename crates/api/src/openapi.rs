@@ -4,6 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::idempotency::IdempotencyDoc;
+use crate::openapi_strict::Strict;
 
 use crate::routes::{auth, health, media, users};
 use crate::routes::{babysitters, children, emergency_contacts, medications, themes};
@@ -36,7 +37,7 @@ impl Modify for BearerAuth {
         description = "Co-parenting family calendar backend. Every path also answers with a trailing \
                        slash. Errors are `{\"detail\": \"...\", \"code\": \"...\"}`; switch on `code`.",
     ),
-    modifiers(&BearerAuth, &IdempotencyDoc),
+    modifiers(&BearerAuth, &Strict, &IdempotencyDoc),
     paths(
         auth::login, auth::register, auth::register_with_family, auth::verify_enrollment_code,
         auth::refresh_token, auth::verify_token, auth::change_password, auth::forgot_password,

@@ -167,7 +167,7 @@ fn code_response(c: &EnrollmentInvitation, message: &'static str) -> EnrollmentC
 /// The family's enrollment code (reused while usable, else a new one). Sets `coparent_invited`.
 #[utoipa::path(post, path = "/api/v1/enrollment/create-code", tag = "enrollment",
     security(("bearer" = [])),
-    request_body(content = Option<CreateCodeRequest>, description = "Optional; may be empty"),
+    request_body(content = CreateCodeRequest, description = "Optional; may be empty (not `null`)"),
     responses(
         (status = 200, description = "The code", body = EnrollmentCodeResponse),
         (status = 401, description = "Not authenticated", body = ErrorBody),

@@ -95,6 +95,35 @@ pub struct MedicalProviderRequest {
     pub rating: Option<f64>,
 }
 
+/// The `POST` body as documented: [`MedicalProviderRequest`] with `name` required (the handler
+/// reads a [`MedicalProviderRequest`] and the domain refuses a create without a name).
+pub struct MedicalProviderCreate;
+
+impl utoipa::PartialSchema for MedicalProviderCreate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
+        let name = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(255));
+        AllOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name(
+                "MedicalProviderRequest",
+            ))
+            .item(ObjectBuilder::new().property("name", name).required("name"))
+            .into()
+    }
+}
+
+impl ToSchema for MedicalProviderCreate {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        schemas.push((
+            "MedicalProviderRequest".to_owned(),
+            <MedicalProviderRequest as utoipa::PartialSchema>::schema(),
+        ));
+    }
+}
+
 impl MedicalProviderRequest {
     fn changes(&self) -> ApiResult<MedicalChanges> {
         Ok(MedicalChanges::parse(MedicalInput {
@@ -191,7 +220,7 @@ pub async fn list(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<Ht
 /// Add a medical provider (`name` required).
 #[utoipa::path(post, path = "/api/v1/medical-providers/", tag = "medical-providers",
     security(("bearer" = [])),
-    request_body = MedicalProviderRequest,
+    request_body = MedicalProviderCreate,
     responses(
         (status = 200, description = "Created", body = MedicalProviderResponse),
         (status = 401, description = "Not authenticated", body = ErrorBody),

@@ -338,3 +338,176 @@ async fn every_operation_has_a_summary_and_documents_its_errors() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// A wrong method on every documented path, with and without a trailing slash, answers 405
+/// `method_not_allowed` with `Allow` naming exactly the documented methods of that path.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_method_on_every_documented_path_answers_405_with_allow() {
+    let doc = document().await;
+    let app = app(Backend::Memory).await;
+    let mut problems = Vec::new();
+    for path in doc["paths"].as_object().expect("paths").keys() {
+        let uri = path
+            .trim_end_matches('/')
+            .replace("{key}", "profile-photos/none.jpg")
+            .replace("{year}", "2025")
+            .replace("{month}", "7")
+            .replace("{custody_date}", "2025-07-01")
+            .replace("{date}", "2025-07-01")
+            .replace("{latitude}", "40.7")
+            .replace("{longitude}", "-74.0");
+        // Any other id: a positive integer (it cannot match a literal segment such as `/date/`).
+        let uri = sample_ids(&uri);
+        let expected = allowed_by_document(&doc, &uri);
+        let Some(wrong) = ["patch", "delete", "put", "post", "get"]
+            .into_iter()
+            .find(|m| !expected.contains(*m))
+        else {
+            continue;
+        };
+        for spelling in [uri.clone(), format!("{uri}/")] {
+            let req = match wrong {
+                "get" => TestRequest::get(),
+                "put" => TestRequest::put(),
+                "post" => TestRequest::post(),
+                "delete" => TestRequest::delete(),
+                _ => TestRequest::patch(),
+            };
+            let res = app.send(req.uri(&spelling)).await;
+            let allow: BTreeSet<String> = res
+                .header("allow")
+                .unwrap_or_default()
+                .split(',')
+                .map(|m| m.trim().to_lowercase())
+                .filter(|m| !m.is_empty())
+                .collect();
+            if res.status != StatusCode::METHOD_NOT_ALLOWED
+                || res.json()["code"] != "method_not_allowed"
+                || allow != expected
+            {
+                problems.push(format!(
+                    "{} {spelling}: {} allow={allow:?} (document: {expected:?})",
+                    wrong.to_uppercase(),
+                    res.status
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// Replaces each `{..._id}` segment with `7`, or a UUID for the UUID ids.
+fn sample_ids(uri: &str) -> String {
+    uri.split('/')
+        .map(|seg| match seg {
+            "{child_id}" | "{theme_id}" | "{target_user_id}" => {
+                "0b0e6f3e-9a53-4c2e-8f51-0c6b2d7a1e11".to_owned()
+            }
+            s if s.starts_with('{') => "7".to_owned(),
+            s => s.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Does a concrete `uri` match a documented path template?
+fn template_matches(template: &str, uri: &str) -> bool {
+    let t: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+    let u: Vec<&str> = uri.split('/').collect();
+    if template.contains("{key}") {
+        return uri.starts_with("/media/");
+    }
+    t.len() == u.len()
+        && t.iter()
+            .zip(&u)
+            .all(|(a, b)| (a.starts_with('{') && !b.is_empty()) || a == b)
+}
+
+/// The documented methods of the most specific documented paths `uri` matches (most literal
+/// segments: `/custody/bulk` is not `/custody/{custody_id}`).
+fn allowed_by_document(doc: &Value, uri: &str) -> BTreeSet<String> {
+    let literals = |t: &str| {
+        t.split('/')
+            .filter(|s| !s.is_empty() && !s.starts_with('{'))
+            .count()
+    };
+    let matching: Vec<(&String, &Value)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .filter(|(t, _)| template_matches(t, uri))
+        .collect();
+    let best = matching
+        .iter()
+        .map(|(t, _)| literals(t))
+        .max()
+        .unwrap_or_default();
+    matching
+        .into_iter()
+        .filter(|(t, _)| literals(t) == best)
+        .flat_map(|(_, item)| item.as_object().expect("item").keys().cloned())
+        .collect()
+}
+
+/// The limits the server enforces on path parameters are in the schema, and the statuses every
+/// operation can answer because of what it reads are listed (issue #12, step 5).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_document_lists_the_limits_and_statuses_the_server_enforces() {
+    let doc = document().await;
+    let mut problems = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let name = format!("{} {path}", method.to_uppercase());
+            let responses = op["responses"].as_object().expect("responses");
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let mut need = vec!["503"];
+            if params.iter().any(|p| p["in"] == "path") {
+                need.push("422");
+            }
+            if !op["requestBody"].is_null() {
+                need.extend(["400", "413", "415", "422"]);
+            }
+            if params.iter().any(|p| p["in"] == "query") {
+                need.extend(["400", "422"]);
+            }
+            for status in need {
+                if !responses.contains_key(status) {
+                    problems.push(format!("{name}: no {status}"));
+                }
+            }
+            for p in params.iter().filter(|p| p["in"] == "path") {
+                let s = &p["schema"];
+                let pname = p["name"].as_str().unwrap_or_default();
+                let ok = match pname {
+                    "year" => s["minimum"] == 1900 && s["maximum"] == 2200,
+                    "month" => s["minimum"] == 1 && s["maximum"] == 12,
+                    "date" | "custody_date" => s["format"] == "date",
+                    "child_id" | "theme_id" | "target_user_id" => s["format"] == "uuid",
+                    "latitude" => s["minimum"] == -90.0 && s["maximum"] == 90.0,
+                    "longitude" => s["minimum"] == -180.0 && s["maximum"] == 180.0,
+                    "key" => s["type"] == "string",
+                    _ => s["type"] == "integer" && s["minimum"] == 1 && s["maximum"] == i32::MAX,
+                };
+                if !ok {
+                    problems.push(format!("{name}: {{{pname}}} schema {s}"));
+                }
+            }
+        }
+    }
+    // The named loose spots of the issue.
+    let medical = &doc["components"]["schemas"]["MedicalProviderCreate"];
+    if !medical.to_string().contains("\"required\":[\"name\"]") {
+        problems.push(format!(
+            "POST /medical-providers: name not required: {medical}"
+        ));
+    }
+    let code = &doc["paths"]["/api/v1/enrollment/create-code"]["post"]["requestBody"];
+    if code.to_string().contains("\"null\"") {
+        problems.push(format!("create-code documents a null body: {code}"));
+    }
+    let token = &doc["components"]["schemas"]["TokenForm"]["required"];
+    if *token != serde_json::json!(["username", "password"]) {
+        problems.push(format!("TokenForm required: {token}"));
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
