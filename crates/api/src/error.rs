@@ -86,6 +86,8 @@ error_codes! {
         "No route has this path";
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED,
         "The path exists but not with this method; `Allow` lists the methods";
+    RequestTimeout = "request_timeout", REQUEST_TIMEOUT,
+        "The request body did not arrive in time; the connection is closed";
     EmailTaken = "email_taken", CONFLICT,
         "An account already uses this e-mail address";
     Conflict = "conflict", CONFLICT,
@@ -249,7 +251,10 @@ impl From<AppError> for ApiError {
             }
             AppError::Unavailable(source) => {
                 tracing::warn!(error = %source, "dependency unavailable");
-                Self::new(C::ServiceUnavailable, "Service temporarily unavailable")
+                Self {
+                    retry_after_secs: Some(crate::deadline::RETRY_AFTER_SECS),
+                    ..Self::new(C::ServiceUnavailable, "Service temporarily unavailable")
+                }
             }
             AppError::Unexpected(source) => {
                 tracing::error!(error = %source, cause = ?source, "unexpected error");

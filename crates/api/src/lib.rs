@@ -2,6 +2,7 @@
 //!
 //! [`build_app`] is the one app factory: the server and the tests both use it.
 
+pub mod deadline;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -20,6 +21,7 @@ use actix_web::{web, App, HttpResponse};
 use utoipa::OpenApi as _;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use deadline::{Deadlines, Drain};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use metrics::Metrics;
 pub use openapi::ApiDoc;
@@ -140,7 +142,10 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let (deadlines, drain) = (state.settings.deadlines, state.settings.drain.clone());
     App::new()
+        .app_data(deadlines)
+        .app_data(drain)
         .app_data(web::Data::new(state))
         .app_data(
             web::JsonConfig::default()
@@ -161,6 +166,7 @@ pub fn build_app(
             SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi-ui.json", ApiDoc::openapi()),
         )
         .default_service(web::to(no_route::no_route))
+        .wrap(from_fn(deadline::deadline))
         .wrap(from_fn(telemetry::telemetry))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
 }
