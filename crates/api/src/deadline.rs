@@ -21,8 +21,8 @@ use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
+use actix_web::Error;
 use actix_web::HttpMessage as _;
-use actix_web::{Error, HttpResponse, ResponseError as _};
 use futures_util::Stream;
 use std::future::Future as _;
 use tokio::time::{sleep_until, Instant, Sleep};
@@ -89,23 +89,21 @@ impl Stream for TimedBody {
     }
 }
 
-fn request_timeout() -> HttpResponse {
-    let mut res = ApiError::new(
+fn request_timeout() -> ApiError {
+    ApiError::new(
         ErrorCode::RequestTimeout,
         "The request body did not arrive in time",
     )
-    .error_response();
-    res.head_mut()
-        .set_connection_type(actix_web::http::ConnectionType::Close);
-    res
 }
 
-fn deadline_exceeded() -> HttpResponse {
-    ApiError::new(
-        ErrorCode::ServiceUnavailable,
-        "The service did not answer in time; retry later",
-    )
-    .error_response()
+fn deadline_exceeded() -> ApiError {
+    ApiError {
+        retry_after_secs: Some(RETRY_AFTER_SECS),
+        ..ApiError::new(
+            ErrorCode::ServiceUnavailable,
+            "The service did not answer in time; retry later",
+        )
+    }
 }
 
 pub async fn deadline(
@@ -124,18 +122,19 @@ pub async fn deadline(
     req.set_payload(Payload::Stream {
         payload: Box::pin(body),
     });
-    let http_req = req.request().clone();
     let answered = tokio::time::timeout_at(start + limits.request, next.call(req)).await;
     let body_late = timed_out.load(Ordering::Acquire);
     let mut res = match answered {
-        _ if body_late => ServiceResponse::new(http_req, request_timeout()),
+        // No clone of the request may live across the handler (its extractors need it alone),
+        // so the two answers made here travel as errors and actix renders them.
+        _ if body_late => return Err(request_timeout().into()),
         Ok(res) => res?.map_into_boxed_body(),
         Err(_) => {
             tracing::warn!(
                 limit_ms = limits.request.as_millis() as u64,
                 "request deadline exceeded"
             );
-            ServiceResponse::new(http_req, deadline_exceeded())
+            return Err(deadline_exceeded().into());
         }
     };
     if res.status() == StatusCode::SERVICE_UNAVAILABLE && !res.headers().contains_key(RETRY_AFTER) {
@@ -154,8 +153,8 @@ pub async fn deadline(
 mod tests {
     use super::*;
     use actix_web::middleware::from_fn;
-    use actix_web::test::{call_service, init_service, TestRequest};
-    use actix_web::{web, App};
+    use actix_web::test::{call_service, init_service, try_call_service, TestRequest};
+    use actix_web::{web, App, HttpResponse};
     use futures_util::StreamExt as _;
 
     const LIMITS: Deadlines = Deadlines {
@@ -195,7 +194,8 @@ mod tests {
     async fn a_request_past_its_deadline_answers_503_with_retry_after_in_time() {
         let app = app!(Drain::default());
         let start = std::time::Instant::now();
-        let res = call_service(&app, TestRequest::get().uri("/slow").to_request()).await;
+        let answered = try_call_service(&app, TestRequest::get().uri("/slow").to_request()).await;
+        let res = answered.err().map(|e| e.error_response()).unwrap();
         assert!(
             start.elapsed() < Duration::from_secs(2),
             "{:?}",
@@ -223,7 +223,8 @@ mod tests {
             .to_request()
             .replace_payload(Payload::Stream { payload: boxed });
         let start = std::time::Instant::now();
-        let res = call_service(&app, req).await;
+        let answered = try_call_service(&app, req).await;
+        let res = answered.err().map(|e| e.error_response()).unwrap();
         assert!(
             start.elapsed() < Duration::from_secs(2),
             "{:?}",
@@ -231,7 +232,7 @@ mod tests {
         );
         assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
         assert_eq!(
-            res.response().head().connection_type(),
+            res.head().connection_type(),
             actix_web::http::ConnectionType::Close
         );
     }

@@ -202,6 +202,10 @@ impl ResponseError for ApiError {
         if self.code.status() == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
+        if self.code == ErrorCode::RequestTimeout {
+            // The rest of the body is not waited for: the connection is freed.
+            res.force_close();
+        }
         if let Some(secs) = self.retry_after_secs {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
