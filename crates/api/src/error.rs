@@ -88,6 +88,8 @@ error_codes! {
         "No route has this path";
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED,
         "The path exists but not with this method; `Allow` lists the methods";
+    RequestTimeout = "request_timeout", REQUEST_TIMEOUT,
+        "The request body did not arrive in time; the connection is closed";
     EmailTaken = "email_taken", CONFLICT,
         "An account already uses this e-mail address";
     Conflict = "conflict", CONFLICT,
@@ -206,6 +208,10 @@ impl ResponseError for ApiError {
         if self.code.status() == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
+        if self.code == ErrorCode::RequestTimeout {
+            // The rest of the body is not waited for: the connection is freed.
+            res.force_close();
+        }
         if let Some(secs) = self.retry_after_secs {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
@@ -255,7 +261,10 @@ impl From<AppError> for ApiError {
             }
             AppError::Unavailable(source) => {
                 tracing::warn!(error = %source, "dependency unavailable");
-                Self::new(C::ServiceUnavailable, "Service temporarily unavailable")
+                Self {
+                    retry_after_secs: Some(crate::deadline::RETRY_AFTER_SECS),
+                    ..Self::new(C::ServiceUnavailable, "Service temporarily unavailable")
+                }
             }
             AppError::Unexpected(source) => {
                 tracing::error!(error = %source, cause = ?source, "unexpected error");

@@ -2,6 +2,7 @@
 //!
 //! [`build_app`] is the one app factory: the server and the tests both use it.
 
+pub mod deadline;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -22,6 +23,7 @@ use actix_web::{web, App, HttpResponse};
 use utoipa::OpenApi as _;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use deadline::{Deadlines, Drain};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use metrics::Metrics;
 pub use openapi::ApiDoc;
@@ -149,7 +151,10 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let (deadlines, drain) = (state.settings.deadlines, state.settings.drain.clone());
     App::new()
+        .app_data(deadlines)
+        .app_data(drain)
         .app_data(web::Data::new(state))
         .app_data(
             web::JsonConfig::default()
@@ -171,6 +176,7 @@ pub fn build_app(
         )
         .default_service(web::to(no_route::no_route))
         .wrap(from_fn(no_route::wrong_method))
+        .wrap(from_fn(deadline::deadline))
         .wrap(from_fn(telemetry::telemetry))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
 }

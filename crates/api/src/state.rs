@@ -25,6 +25,10 @@ pub struct ApiSettings {
     pub version: &'static str,
     /// `postgres` or `memory`, shown by `/health`.
     pub store_kind: &'static str,
+    /// Time limits of every request and of its body.
+    pub deadlines: crate::deadline::Deadlines,
+    /// Raised at SIGTERM: answers close their connections.
+    pub drain: crate::deadline::Drain,
 }
 
 /// The dependencies the readiness route checks. `None` means "not configured" (embedded default).

@@ -223,27 +223,48 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let wired = build_state(&config, Overrides::default())?;
     let state = wired.state;
+    let drain = state.settings.drain.clone();
     let addr = config.listen_addr;
     let server = HttpServer::new(move || calndr_api::build_app(state.clone()))
         .workers(config.workers)
-        .shutdown_timeout(25)
-        .bind(addr)?;
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+        .bind(addr)?
+        .run();
     tracing::info!(url = %format!("http://{addr}"), store = wired.store_kind, "calndr listening");
     println!("Calndr API listening on http://{addr} (docs: http://{addr}/api/v1/docs/index.html)");
+    let handle = server.handle();
+    tokio::spawn(async move {
+        calndr_server::worker::termination().await;
+        // Stop accepting; keep answering what arrives on open connections, with
+        // `Connection: close`, for the grace; then a graceful stop bounded by the shutdown
+        // timeout. Grace + timeout stay under the 30 s ECS stop timeout.
+        tracing::info!("SIGTERM: draining");
+        handle.pause().await;
+        drain.start();
+        tokio::time::sleep(DRAIN_GRACE).await;
+        handle.stop(true).await;
+    });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let background = config.inprocess_worker.then(|| {
         tokio::spawn(calndr_server::worker::run(wired.worker, async {
             let _ = stopped.await;
         }))
     });
-    let served = server.run().await;
+    let served = server.await;
     let _ = stop.send(());
     if let Some(task) = background {
-        let _ = task.await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
     }
     served?;
+    tracing::info!("calndr stopped");
     Ok(())
 }
+
+/// After SIGTERM: how long open connections keep being answered (with `Connection: close`).
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
+/// Then: how long in-flight requests get before the workers are stopped.
+const SHUTDOWN_TIMEOUT_SECS: u64 = 20;
 
 fn healthcheck(addr: SocketAddr) -> ExitCode {
     let probe = || -> std::io::Result<bool> {

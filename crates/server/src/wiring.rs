@@ -99,6 +99,8 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 &PgConfig {
                     pool_size: config.database_pool_size,
                     tls: config.database_tls.clone(),
+                    statement_timeout: config.timeouts.statement,
+                    lock_timeout: config.timeouts.lock,
                     ..PgConfig::default()
                 },
             )?);
@@ -416,6 +418,11 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 trust_forwarded_for: config.trust_forwarded_for,
                 version: env!("CARGO_PKG_VERSION"),
                 store_kind,
+                deadlines: calndr_api::Deadlines {
+                    request: config.timeouts.request,
+                    body: config.timeouts.body,
+                },
+                drain: calndr_api::Drain::default(),
             },
         },
         store_kind,

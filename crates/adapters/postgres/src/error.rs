@@ -25,7 +25,62 @@ pub(crate) fn from_diesel(e: DieselError) -> StoreError {
         DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
             StoreError::Unavailable(Box::new(e))
         }
+        // No SQLSTATE: the socket closed or broke (class 08 as the driver sees it).
+        DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => {
+            StoreError::Unavailable(Box::new(e))
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+            if is_transient(info.message()) =>
+        {
+            StoreError::Unavailable(Box::new(e))
+        }
+        DieselError::BrokenTransactionManager => StoreError::Unavailable(Box::new(e)),
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => from_diesel(*commit_error),
         other => StoreError::Unexpected(Box::new(other)),
+    }
+}
+
+/// Server errors that mean "try again later", not a bug. diesel keeps the message but not the
+/// SQLSTATE of an error it has no kind for, so these are told by PostgreSQL's (English) texts:
+/// 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 57P05 idle session,
+/// 25P03 idle in transaction ("terminating connection ..."); 57014 statement timeout or cancel
+/// and 55P03 lock timeout ("canceling statement due to ...", "could not obtain lock ..."); the
+/// database starting up, shutting down or in recovery.
+pub(crate) fn is_transient(message: &str) -> bool {
+    const TRANSIENT: [&str; 5] = [
+        "terminating connection",
+        "canceling statement due to",
+        "could not obtain lock",
+        "the database system is",
+        "server closed the connection",
+    ];
+    TRANSIENT.iter().any(|t| message.starts_with(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_transient;
+
+    #[test]
+    fn restarts_timeouts_and_lock_waits_are_transient_and_bugs_are_not() {
+        for m in [
+            "terminating connection due to administrator command",
+            "terminating connection due to idle-in-transaction timeout",
+            "canceling statement due to statement timeout",
+            "canceling statement due to lock timeout",
+            "could not obtain lock on row in relation \"events\"",
+            "the database system is starting up",
+            "the database system is shutting down",
+        ] {
+            assert!(is_transient(m), "{m}");
+        }
+        for m in [
+            "syntax error at or near \"SELEC\"",
+            "column \"x\" does not exist",
+            "invalid input syntax for type uuid",
+        ] {
+            assert!(!is_transient(m), "{m}");
+        }
     }
 }
 

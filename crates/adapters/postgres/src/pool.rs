@@ -11,6 +11,9 @@ use diesel_async::pooled_connection::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl as _};
 use futures_util::FutureExt as _;
 
+use diesel::{ConnectionError, ConnectionResult};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
 use crate::error::{from_diesel, from_pool};
 use crate::tls::PgTls;
 
@@ -26,6 +29,13 @@ pub struct PgConfig {
     pub recycle_timeout: Duration,
     /// TLS to the server (`CALNDR_DATABASE_TLS`); plaintext by default.
     pub tls: PgTls,
+    /// The server cancels a statement running longer (`statement_timeout`, SQLSTATE 57014).
+    pub statement_timeout: Duration,
+    /// The server cancels a statement waiting longer for a lock (`lock_timeout`, 55P03).
+    pub lock_timeout: Duration,
+    /// Idle time before the first TCP keepalive probe (probes every 10 s, 3 of them), so a
+    /// connection to a vanished server is noticed and dropped.
+    pub keepalive_idle: Duration,
 }
 
 impl Default for PgConfig {
@@ -36,6 +46,53 @@ impl Default for PgConfig {
             create_timeout: Duration::from_secs(5),
             recycle_timeout: Duration::from_secs(5),
             tls: PgTls::default(),
+            statement_timeout: Duration::from_secs(5),
+            lock_timeout: Duration::from_secs(3),
+            keepalive_idle: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The session of every pooled connection: the URL's own settings (`options` such as a
+/// `search_path` included) plus the time limits and keepalive of `cfg`. They are startup
+/// parameters, so they hold for whichever role the URL names (the service role included) and
+/// over TLS as over plaintext.
+pub(crate) fn session(url: &str, cfg: &PgConfig) -> ConnectionResult<tokio_postgres::Config> {
+    let mut pg: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e: tokio_postgres::Error| ConnectionError::InvalidConnectionUrl(e.to_string()))?;
+    let limits = format!(
+        "-c statement_timeout={} -c lock_timeout={}",
+        cfg.statement_timeout.as_millis(),
+        cfg.lock_timeout.as_millis()
+    );
+    let options = match pg.get_options() {
+        Some(own) if !own.trim().is_empty() => format!("{own} {limits}"),
+        _ => limits,
+    };
+    pg.options(options)
+        .connect_timeout(cfg.create_timeout)
+        .keepalives(true)
+        .keepalives_idle(cfg.keepalive_idle)
+        .keepalives_interval(Duration::from_secs(10))
+        .keepalives_retries(3);
+    Ok(pg)
+}
+
+/// Opens one connection with the session of [`session`], over TLS when `tls` is given.
+async fn open(
+    pg: tokio_postgres::Config,
+    tls: Option<MakeRustlsConnect>,
+) -> ConnectionResult<AsyncPgConnection> {
+    let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
+    match tls {
+        Some(tls) => {
+            let (client, connection) = pg.connect(tls).await.map_err(bad)?;
+            AsyncPgConnection::try_from_client_and_connection(client, connection).await
+        }
+        None => {
+            let (client, connection) = pg.connect(tokio_postgres::NoTls).await.map_err(bad)?;
+            AsyncPgConnection::try_from_client_and_connection(client, connection).await
         }
     }
 }
@@ -59,10 +116,13 @@ fn build(url: &str, cfg: &PgConfig) -> Result<Pool<AsyncPgConnection>, StoreErro
     // not recycled.
     let mut setup = ManagerConfig::default();
     setup.recycling_method = RecyclingMethod::Fast;
-    if let Some(tls) = cfg.tls.connector()? {
-        setup.custom_setup =
-            Box::new(move |url| crate::tls::establish(url.to_owned(), tls.clone()).boxed());
-    }
+    let tls = cfg.tls.connector()?;
+    let session_cfg = cfg.clone();
+    setup.custom_setup = Box::new(move |url| {
+        let pg = session(url, &session_cfg);
+        let tls = tls.clone();
+        async move { open(pg?, tls).await }.boxed()
+    });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, setup);
     Pool::builder(manager)
         .max_size(cfg.pool_size)

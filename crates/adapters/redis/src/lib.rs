@@ -18,7 +18,8 @@ use calndr_ports::StoreError;
 use deadpool::managed::{self, PoolConfig, Timeouts};
 use deadpool::Runtime;
 use deadpool_redis::redis::aio::MultiplexedConnection;
-use deadpool_redis::redis::{AsyncConnectionConfig, Client, RedisError};
+use deadpool_redis::redis::io::tcp::{socket2, TcpSettings};
+use deadpool_redis::redis::{AsyncConnectionConfig, Client, IntoConnectionInfo as _, RedisError};
 
 pub use cache::RedisCache;
 pub use pins::RedisPinStore;
@@ -74,7 +75,21 @@ pub fn connect(cfg: &RedisConfig) -> Result<RedisPool, StoreError> {
     let conn_cfg = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(cfg.timeout))
         .set_response_timeout(Some(cfg.timeout));
-    let client = Client::open(cfg.url.as_str())
+    // TCP keepalive: a connection to a vanished server is noticed and dropped.
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(Duration::from_secs(30))
+        .with_interval(Duration::from_secs(10));
+    let info = cfg
+        .url
+        .as_str()
+        .into_connection_info()
+        .map_err(|e| StoreError::Unexpected(format!("invalid redis url: {e}").into()))?;
+    let info = info.set_tcp_settings(
+        TcpSettings::default()
+            .set_nodelay(true)
+            .set_keepalive(keepalive),
+    );
+    let client = Client::open(info)
         .map_err(|e| StoreError::Unexpected(format!("invalid redis url: {e}").into()))?;
     let manager = Multiplexed {
         client,
