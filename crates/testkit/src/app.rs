@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
-use actix_web::test::{call_service, init_service, TestRequest};
+use actix_web::test::{call_service, init_service, try_call_service, TestRequest};
 use calndr_api::{build_app, ApiState};
 use calndr_app::{JobWorker, RateLimits};
 use calndr_domain::{EnrollmentCode, EnrollmentCodeRecord, FamilyId, UserId};
@@ -268,6 +268,48 @@ impl TestApp {
                 .to_request(),
         )
         .await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = actix_web::body::to_bytes(res.into_body())
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Sends `req` declaring a `content-length` of `declared` bytes of which only `first` ever
+    /// arrives, as a client whose connection stalls mid-body. Answers rendered from an error (the
+    /// HTTP layer's own time limits) are returned like any other answer.
+    pub async fn send_stalled_body(
+        &self,
+        req: TestRequest,
+        first: &'static [u8],
+        declared: usize,
+    ) -> TestResponse {
+        use actix_web::dev::Payload;
+        use actix_web::error::PayloadError;
+        use futures_util::StreamExt as _;
+        let app = init_service(build_app(self.state.clone())).await;
+        let stalled = futures_util::stream::once(async move {
+            Ok::<_, PayloadError>(actix_web::web::Bytes::from_static(first))
+        })
+        .chain(futures_util::stream::pending());
+        let stalled: std::pin::Pin<
+            Box<dyn futures_util::Stream<Item = Result<actix_web::web::Bytes, PayloadError>>>,
+        > = Box::pin(stalled);
+        let (req, _) = req
+            .insert_header(("content-length", declared.to_string()))
+            .peer_addr("127.0.0.1:40000".parse().expect("peer address is ip:port"))
+            .to_request()
+            .replace_payload(Payload::Stream { payload: stalled });
+        let res = match try_call_service(&app, req).await {
+            Ok(res) => res.map_into_boxed_body().into_parts().1,
+            Err(e) => e.error_response(),
+        };
         let status = res.status();
         let headers = res.headers().clone();
         let body = actix_web::body::to_bytes(res.into_body())

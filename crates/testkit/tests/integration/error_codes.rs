@@ -118,6 +118,31 @@ async fn special_apps(seen: &mut Seen) {
         &down.get("/api/v1/health/health/db", None).await,
     );
 
+    let slow_client = TestApp::builder(Backend::Memory)
+        .env("CALNDR_BODY_TIMEOUT_MS", "300")
+        .build()
+        .await;
+    let started = std::time::Instant::now();
+    let stalled = slow_client
+        .send_stalled_body(
+            TestRequest::post()
+                .uri("/api/v1/auth/register")
+                .insert_header(("content-type", "application/json")),
+            b"{\"first_name\":",
+            200,
+        )
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "a stalled body is answered at its deadline, not waited on: {:?}",
+        started.elapsed()
+    );
+    seen.answered(
+        ErrorCode::RequestTimeout,
+        "a body shorter than its Content-Length",
+        &stalled,
+    );
+
     let limited = TestApp::builder(Backend::Memory)
         .fast_hashing()
         .with_rate_limits(RateLimits {
