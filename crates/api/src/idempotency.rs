@@ -23,7 +23,7 @@ use futures_util::StreamExt as _;
 use sha2::{Digest as _, Sha256};
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
+use utoipa::openapi::{Ref, RefOr, Required};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::state::ApiState;
@@ -306,18 +306,7 @@ async fn run(
 /// Documents the header and its answers on the POST operations of [`ROUTES`].
 pub struct IdempotencyDoc;
 
-fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build(),
-        )
-        .build()
-        .into()
-}
+use crate::openapi_strict::error_response;
 
 /// The header parameter, once under `components/parameters`.
 const PARAMETER: &str = "IdempotencyKey";

@@ -115,6 +115,10 @@ fn implied_statuses(op: &Operation) -> Vec<(u16, &'static str)> {
     }
     if op.request_body.is_some() {
         out.push((
+            408,
+            "The body did not arrive in time (`request_timeout`); the connection is closed",
+        ));
+        out.push((
             413,
             "The body is larger than the limit (`payload_too_large`)",
         ));
@@ -137,7 +141,7 @@ fn implied_statuses(op: &Operation) -> Vec<(u16, &'static str)> {
     out
 }
 
-fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+pub(crate) fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
     ResponseBuilder::new()
         .description(description)
         .content(
@@ -146,6 +150,19 @@ fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
                 .schema(Some(Ref::from_schema_name("ErrorBody")))
                 .build(),
         )
+        .into()
+}
+
+/// Every 503 tells the client when to retry.
+fn retry_after() -> RefOr<utoipa::openapi::header::Header> {
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+        ))
+        .description(Some("Seconds to wait before retrying"))
+        .build()
         .into()
 }
 
@@ -197,6 +214,12 @@ impl Modify for Strict {
                         .responses
                         .entry(status.to_string())
                         .or_insert_with(|| error_response(description));
+                }
+                if let Some(RefOr::T(unavailable)) = op.responses.responses.get_mut("503") {
+                    unavailable
+                        .headers
+                        .entry("Retry-After".to_owned())
+                        .or_insert_with(retry_after);
                 }
             }
         }
