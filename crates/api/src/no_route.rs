@@ -7,6 +7,7 @@
 //! plus the few routes the document leaves out. [`NormalizePath`](actix_web::middleware) trims a
 //! trailing slash first, so both spellings answer the same.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -30,9 +31,28 @@ const UNDOCUMENTED: [&str; 5] = [
     "/media/{key:.+}",
 ];
 
-/// Every path pattern with the methods it answers.
-fn routes() -> &'static [(ResourceDef, Vec<Method>)] {
-    static ROUTES: OnceLock<Vec<(ResourceDef, Vec<Method>)>> = OnceLock::new();
+type Route = (ResourceDef, Vec<Method>);
+
+/// Every path pattern with the methods it answers, bucketed by the first three segments of the
+/// pattern (`api/v1/custody`), so a request is matched against the few patterns of its own
+/// resource rather than all of them; patterns with a parameter among those segments are in
+/// `any` and are always tried.
+struct Routes {
+    by_prefix: HashMap<String, Vec<Route>>,
+    any: Vec<Route>,
+}
+
+/// The first up to three segments of a path or pattern.
+fn prefix(path: &str) -> String {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn routes() -> &'static Routes {
+    static ROUTES: OnceLock<Routes> = OnceLock::new();
     ROUTES.get_or_init(|| {
         let doc = ApiDoc::openapi();
         let documented = doc.paths.paths.iter().map(|(path, item)| {
@@ -49,10 +69,20 @@ fn routes() -> &'static [(ResourceDef, Vec<Method>)] {
         let undocumented = UNDOCUMENTED
             .iter()
             .map(|p| ((*p).to_owned(), vec![Method::GET]));
-        documented
-            .chain(undocumented)
-            .map(|(path, methods)| (ResourceDef::new(path), methods))
-            .collect()
+        let mut routes = Routes {
+            by_prefix: HashMap::new(),
+            any: Vec::new(),
+        };
+        for (path, methods) in documented.chain(undocumented) {
+            let key = prefix(&path);
+            let route = (ResourceDef::new(path), methods);
+            if key.contains('{') {
+                routes.any.push(route);
+            } else {
+                routes.by_prefix.entry(key).or_default().push(route);
+            }
+        }
+        routes
     })
 }
 
@@ -76,8 +106,10 @@ fn literal_segments(def: &ResourceDef) -> usize {
 /// several patterns match (`/custody/date/2025-01-01` also fits `/custody/{year}/{month}`), the
 /// most specific ones win: the path means what its literal segments say.
 pub fn allowed_methods(path: &str) -> Vec<Method> {
-    let matching: Vec<&(ResourceDef, Vec<Method>)> = routes()
-        .iter()
+    let routes = routes();
+    let own = routes.by_prefix.get(&prefix(path)).into_iter().flatten();
+    let matching: Vec<&Route> = own
+        .chain(&routes.any)
         .filter(|(def, _)| def.is_match(path))
         .collect();
     let best = matching
