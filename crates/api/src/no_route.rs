@@ -136,18 +136,25 @@ pub fn allowed_methods(path: &str) -> Vec<Method> {
     allowed
 }
 
-/// Middleware: a method the path does not answer gets 405 before routing, so that a literal
-/// path (`/custody/bulk`) is never read as another route's id (`PUT /custody/{custody_id}`).
+/// Middleware: a method the path does not answer gets 405, also when routing read a literal
+/// path (`/custody/bulk`) as another route's id (`PUT /custody/{custody_id}`).
 pub async fn wrong_method(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody, impl MessageBody>>, actix_web::Error> {
-    let allowed = allowed_methods(req.path());
-    if !allowed.is_empty() && !allowed.contains(req.method()) {
-        let res = method_not_allowed(&allowed);
-        return Ok(req.into_response(res).map_into_left_body());
+    let res = next.call(req).await?;
+    // A request routed to another pattern of its path (`PUT /custody/bulk` read as
+    // `PUT /custody/{custody_id}`) always fails there: its literal segment is no valid id, date
+    // or number. So only such failures are checked, and a served request costs nothing here.
+    if !matches!(res.status().as_u16(), 401 | 404 | 405 | 422) {
+        return Ok(res.map_into_right_body());
     }
-    Ok(next.call(req).await?.map_into_right_body())
+    let allowed = allowed_methods(res.request().path());
+    if allowed.is_empty() || allowed.contains(res.request().method()) {
+        return Ok(res.map_into_right_body());
+    }
+    let (req, _) = res.into_parts();
+    Ok(ServiceResponse::new(req, method_not_allowed(&allowed)).map_into_left_body())
 }
 
 fn method_not_allowed(allowed: &[Method]) -> HttpResponse {
