@@ -17,7 +17,7 @@ use std::time::Duration;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::http::header::{HeaderValue, CONTENT_LENGTH, RETRY_AFTER, TRANSFER_ENCODING};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
@@ -114,14 +114,24 @@ pub async fn deadline(
     let drain = req.app_data::<Drain>().cloned().unwrap_or_default();
     let start = Instant::now();
     let timed_out = Arc::new(AtomicBool::new(false));
-    let body = TimedBody {
-        inner: req.take_payload(),
-        timer: Box::pin(sleep_until(start + limits.body)),
-        timed_out: timed_out.clone(),
-    };
-    req.set_payload(Payload::Stream {
-        payload: Box::pin(body),
-    });
+    // A request without a body (most GETs) has nothing to wait for: no body timer. (An HTTP/1.1
+    // body has a length or is chunked; an HTTP/2 body without a length is still bounded by the
+    // request deadline.)
+    let headers = req.headers();
+    let has_body = headers.contains_key(TRANSFER_ENCODING)
+        || headers
+            .get(CONTENT_LENGTH)
+            .is_some_and(|len| len.as_bytes() != b"0");
+    if has_body {
+        let body = TimedBody {
+            inner: req.take_payload(),
+            timer: Box::pin(sleep_until(start + limits.body)),
+            timed_out: timed_out.clone(),
+        };
+        req.set_payload(Payload::Stream {
+            payload: Box::pin(body),
+        });
+    }
     let answered = tokio::time::timeout_at(start + limits.request, next.call(req)).await;
     let body_late = timed_out.load(Ordering::Acquire);
     let mut res = match answered {
