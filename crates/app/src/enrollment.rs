@@ -17,14 +17,12 @@ use calndr_domain::{
     CoparentDetails, EmailAddress, EnrollmentCode, EnrollmentInvitation, FamilyId, NewChild,
     NextStep, ProfileChanges, ShortText, User,
 };
-use calndr_ports::{
-    AccountStore, EnrollmentStore, Mailer, OutgoingEmail, RandomSource, StoreError,
-};
+use calndr_ports::{AccountStore, EnrollmentStore, OutgoingEmail, RandomSource, StoreError};
 use chrono::Utc;
 use tracing::{info, warn};
 
 use crate::limits::{hashed_key, ip_key};
-use crate::{AppError, Principal, RateGuard};
+use crate::{AppError, MailOutbox, Principal, RateGuard};
 
 /// Candidate codes drawn before giving up (a collision among 10^9 codes is already rare).
 const CODE_DRAWS: usize = 5;
@@ -33,7 +31,8 @@ const CODE_DRAWS: usize = 5;
 pub struct EnrollmentDeps {
     pub store: Arc<dyn EnrollmentStore>,
     pub accounts: Arc<dyn AccountStore>,
-    pub mailer: Arc<dyn Mailer>,
+    /// The invitation e-mail, queued with the code's invitation mark.
+    pub mailer: MailOutbox,
     pub random: Arc<dyn RandomSource>,
     pub guard: RateGuard,
     /// Lifetime of a new code.
@@ -190,17 +189,22 @@ impl EnrollmentService {
             )
             .await?;
         let sender = self.caller(who).await?;
-        self.deps
-            .mailer
-            .send(invitation_email(&sender, &to, own.code.as_str()))
-            .await
-            .map_err(|e| {
+        let mail =
+            self.deps
+                .mailer
+                .hand_off(vec![invitation_email(&sender, &to, own.code.as_str())])?;
+        // Sent directly (no queue): the invitation goes out first, and a failed send answers
+        // before the code is marked as invited, as before.
+        for email in mail.direct {
+            self.deps.mailer.sender().send(email).await.map_err(|e| {
                 warn!(family.id = %family, error = %e, "enrollment invitation not sent");
                 AppError::from(e)
             })?;
+        }
+        // Queued: the e-mail's job is written with the mark, in one transaction.
         self.deps
             .store
-            .mark_invited(family, code, &coparent, now)
+            .mark_invited(family, code, &coparent, now, &mail.jobs)
             .await
             .map_err(invalid_code)
     }

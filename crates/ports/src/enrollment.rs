@@ -5,7 +5,7 @@ use calndr_domain::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::StoreError;
+use crate::{NewJob, StoreError};
 
 /// Who redeems an enrollment code.
 #[derive(Debug, Clone)]
@@ -50,6 +50,7 @@ pub trait EnrollmentStore: Send + Sync {
         code: &EnrollmentCode,
         coparent: &CoparentDetails,
         now: DateTime<Utc>,
+        jobs: &[NewJob],
     ) -> Result<(), StoreError>;
 
     /// Revokes every usable code of the family; returns how many. Revoked codes stop working at

@@ -279,7 +279,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     let enrollment_service = EnrollmentService::new(EnrollmentDeps {
         store: stores.enrollment.clone(),
         accounts: accounts.clone(),
-        mailer: mailer.clone(),
+        mailer: mail_outbox.clone(),
         random: random.clone(),
         guard: guard.clone(),
         code_ttl: Duration::from_secs(config.enrollment_code_ttl_days as u64 * 24 * 60 * 60),

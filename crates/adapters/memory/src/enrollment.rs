@@ -8,7 +8,7 @@ use calndr_domain::{
     Child, ChildId, CoparentDetails, EnrollmentCode, EnrollmentCodeRecord, EnrollmentInvitation,
     FamilyId, NewChild, PersonName, User, UserId,
 };
-use calndr_ports::{EnrollmentStore, Redeemer, StoreError};
+use calndr_ports::{EnrollmentStore, NewJob, Redeemer, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::state::State;
@@ -138,6 +138,7 @@ impl EnrollmentStore for MemoryStore {
         code: &EnrollmentCode,
         coparent: &CoparentDetails,
         now: DateTime<Utc>,
+        jobs: &[NewJob],
     ) -> Result<(), StoreError> {
         let mut s = self.state();
         let key = code_key(code);
@@ -148,6 +149,7 @@ impl EnrollmentStore for MemoryStore {
         x.invitation_sent = true;
         x.invitation_sent_at = Some(now.naive_utc());
         apply(&mut x.coparent, coparent);
+        s.enqueue(jobs);
         Ok(())
     }
 

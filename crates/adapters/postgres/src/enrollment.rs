@@ -10,7 +10,7 @@ use calndr_domain::{
     CoparentDetails, EmailAddress, EnrollmentCode, EnrollmentInvitation, FamilyId, NewChild,
     PersonName, PhoneNumber, User, UserId,
 };
-use calndr_ports::{EnrollmentStore, Redeemer, StoreError};
+use calndr_ports::{EnrollmentStore, NewJob, Redeemer, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::error::{from_diesel, one_row, TxError};
 use crate::family::lock_family;
+use crate::jobs::insert_jobs;
 use crate::pool::Conn;
 use crate::schema::{children, enrollment_codes, users};
 use crate::users::{email_free, insert_user_extras, load_user, mark_inviter, UserInsert};
@@ -210,23 +211,29 @@ impl EnrollmentStore for PgStore {
         code: &EnrollmentCode,
         coparent: &CoparentDetails,
         now: DateTime<Utc>,
+        jobs: &[NewJob],
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        let n = diesel::update(
-            enrollment_codes::table
-                .filter(enrollment_codes::family_id.eq(family.as_uuid()))
-                .filter(enrollment_codes::code.eq(code.as_str()))
-                .filter(usable!(now)),
-        )
-        .set((
-            enrollment_codes::invitation_sent.eq(true),
-            enrollment_codes::invitation_sent_at.eq(Some(now.naive_utc())),
-            CoparentChanges::of(coparent),
-        ))
-        .execute(&mut conn)
+        conn.transaction::<_, TxError, _>(async move |conn| {
+            let n = diesel::update(
+                enrollment_codes::table
+                    .filter(enrollment_codes::family_id.eq(family.as_uuid()))
+                    .filter(enrollment_codes::code.eq(code.as_str()))
+                    .filter(usable!(now)),
+            )
+            .set((
+                enrollment_codes::invitation_sent.eq(true),
+                enrollment_codes::invitation_sent_at.eq(Some(now.naive_utc())),
+                CoparentChanges::of(coparent),
+            ))
+            .execute(conn)
+            .await?;
+            one_row(n)?;
+            insert_jobs(conn, jobs).await?;
+            Ok(())
+        })
         .await
-        .map_err(from_diesel)?;
-        one_row(n)
+        .map_err(TxError::into_store)
     }
 
     async fn revoke_codes(&self, family: FamilyId, now: DateTime<Utc>) -> Result<u64, StoreError> {

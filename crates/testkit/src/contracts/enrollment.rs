@@ -2,7 +2,7 @@
 
 use calndr_domain::enrollment::MAX_NEW_MEMBERS_PER_CODE;
 use calndr_domain::{CoparentDetails, EnrollmentCode, FamilyId, PersonName, User};
-use calndr_ports::{Redeemer, Storage, StoreError};
+use calndr_ports::{JobCounts, NewJob, Redeemer, Storage, StoreError};
 use chrono::Duration as Span;
 use chrono::Utc;
 
@@ -78,7 +78,7 @@ pub async fn one_code_per_family_and_revocation(s: Storage) {
     // Another family's code cannot be marked as invited by this family.
     let foreign = s
         .enrollment
-        .mark_invited(family_of(&other), &code("AAAA22"), &details, now)
+        .mark_invited(family_of(&other), &code("AAAA22"), &details, now, &[])
         .await;
     assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
     assert_eq!(
@@ -224,4 +224,75 @@ pub async fn concurrent_redemptions_admit_one(s: Storage) {
         1,
         "{rb:?} {rd:?}"
     );
+}
+
+const INVITATIONS: &str = "contract-invitations";
+
+fn invitation_job() -> NewJob {
+    NewJob {
+        queue: INVITATIONS,
+        kind: "email",
+        payload: serde_json::json!({ "to": "bo@example.com" }),
+        run_at: Utc::now(),
+        max_attempts: 5,
+    }
+}
+
+/// The transactional outbox: the invitation e-mail's job is queued exactly when the code is
+/// marked as invited. A mark the store refuses (another family's code) queues nothing; a mark
+/// that commits has its job.
+pub async fn an_invitation_queues_its_email(s: Storage) {
+    let now = Utc::now();
+    let a = account(&s, "Ada").await;
+    let other = account(&s, "Oto").await;
+    let details = CoparentDetails::default();
+    s.enrollment
+        .create_or_reuse_code(
+            family_of(&a),
+            a.id,
+            &code("CCCC44"),
+            now + Span::days(7),
+            &details,
+            now,
+        )
+        .await
+        .expect("create");
+    let foreign = s
+        .enrollment
+        .mark_invited(
+            family_of(&other),
+            &code("CCCC44"),
+            &details,
+            now,
+            &[invitation_job()],
+        )
+        .await;
+    assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+    assert_eq!(
+        s.jobs.counts(INVITATIONS).await.expect("counts"),
+        JobCounts::default(),
+        "a refused mark queues no e-mail"
+    );
+    s.enrollment
+        .mark_invited(
+            family_of(&a),
+            &code("CCCC44"),
+            &details,
+            now,
+            &[invitation_job()],
+        )
+        .await
+        .expect("mark");
+    assert_eq!(
+        s.jobs.counts(INVITATIONS).await.expect("counts").waiting,
+        1,
+        "the invitation's e-mail is queued with the mark"
+    );
+    let invited = s
+        .enrollment
+        .usable_code(&code("CCCC44"), now)
+        .await
+        .expect("lookup")
+        .expect("usable");
+    assert!(invited.invitation_sent, "{invited:?}");
 }

@@ -57,7 +57,8 @@ contracts! {
     enrollment:
         one_code_per_family_and_revocation,
         redemption_admits_one_new_member,
-        concurrent_redemptions_admit_one;
+        concurrent_redemptions_admit_one,
+        an_invitation_queues_its_email;
     email_verification: email_codes_count_every_attempt, an_email_code_queues_its_email;
     children: children_are_family_scoped;
     babysitters: babysitters_are_linked_per_family;
