@@ -27,10 +27,7 @@ use futures_util::Stream;
 use std::future::Future as _;
 use tokio::time::{sleep_until, Instant, Sleep};
 
-use crate::error::{ApiError, ErrorCode};
-
-/// Seconds a client is told to wait before retrying a 503.
-pub const RETRY_AFTER_SECS: u64 = 2;
+use crate::error::{ApiError, ErrorCode, RETRY_AFTER_SECS};
 
 /// The time limits of the HTTP layer (`CALNDR_REQUEST_TIMEOUT_MS`, `CALNDR_BODY_TIMEOUT_MS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,9 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
+/// Seconds a client is told to wait before retrying a 503.
+pub const RETRY_AFTER_SECS: u64 = 2;
+
 /// Declares [`ErrorCode`] once: each variant with its wire string, its HTTP status and what it
 /// means. `ALL`, `as_str`, `status` and `meaning` are generated, so a new code cannot be left out
 /// of the list, the OpenAPI schema or the docs table.
@@ -262,7 +265,7 @@ impl From<AppError> for ApiError {
             AppError::Unavailable(source) => {
                 tracing::warn!(error = %source, "dependency unavailable");
                 Self {
-                    retry_after_secs: Some(crate::deadline::RETRY_AFTER_SECS),
+                    retry_after_secs: Some(RETRY_AFTER_SECS),
                     ..Self::new(C::ServiceUnavailable, "Service temporarily unavailable")
                 }
             }

@@ -59,6 +59,24 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// The status, headers and whole body of an answer of the app.
+    async fn read<B: actix_web::body::MessageBody>(
+        res: impl Into<actix_web::HttpResponse<B>>,
+    ) -> Self {
+        let res: actix_web::HttpResponse<B> = res.into();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = actix_web::body::to_bytes(res.into_body())
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// The body as JSON (`Value::Null` when it is not JSON).
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
@@ -268,17 +286,7 @@ impl TestApp {
                 .to_request(),
         )
         .await;
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = actix_web::body::to_bytes(res.into_body())
-            .await
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
+        TestResponse::read(res).await
     }
 
     /// Sends `req` declaring a `content-length` of `declared` bytes of which only `first` ever
@@ -310,17 +318,7 @@ impl TestApp {
             Ok(res) => res.map_into_boxed_body().into_parts().1,
             Err(e) => e.error_response(),
         };
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = actix_web::body::to_bytes(res.into_body())
-            .await
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
+        TestResponse::read(res).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {

@@ -9,16 +9,8 @@ use calndr_domain::{
 use calndr_ports::{EmailVerificationStore, NewJob, StoreError};
 use chrono::{DateTime, Utc};
 
+use crate::state::EmailCode;
 use crate::MemoryStore;
-
-/// A row of `email_verifications`.
-#[derive(Debug, Clone)]
-pub(crate) struct EmailCode {
-    code: VerificationCode,
-    expires_at: DateTime<Utc>,
-    attempts: u32,
-    verified: bool,
-}
 
 #[async_trait]
 impl EmailVerificationStore for MemoryStore {

@@ -9,24 +9,15 @@ use calndr_domain::{
     FamilyId, NewChild, PersonName, User, UserId,
 };
 use calndr_ports::{EnrollmentStore, NewJob, Redeemer, StoreError};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
+use crate::state::CodeExtras;
 use crate::state::State;
 use crate::MemoryStore;
 
 /// Codes are stored upper-case.
 pub(crate) fn code_key(code: &EnrollmentCode) -> String {
     code.as_str().to_ascii_uppercase()
-}
-
-/// What `enrollment_codes` holds beyond [`EnrollmentCodeRecord`].
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CodeExtras {
-    coparent: CoparentDetails,
-    invitation_sent: bool,
-    invitation_sent_at: Option<NaiveDateTime>,
-    created_at: Option<NaiveDateTime>,
-    redeemed_count: i32,
 }
 
 fn invitation(s: &State, key: &str) -> Option<EnrollmentInvitation> {

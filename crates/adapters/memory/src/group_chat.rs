@@ -4,17 +4,11 @@
 use async_trait::async_trait;
 use calndr_domain::{ContactType, FamilyId, GroupChat, UserId};
 use calndr_ports::{GroupChatStore, StoreError};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
+use crate::state::ChatRow;
 use crate::state::State;
 use crate::MemoryStore;
-
-/// A row of `group_chats`.
-#[derive(Debug, Clone)]
-pub(crate) struct ChatRow {
-    identifier: String,
-    created_at: NaiveDateTime,
-}
 
 impl State {
     /// A babysitter linked to the family, or an emergency contact of the family.

@@ -8,16 +8,8 @@ use calndr_domain::{IdempotencyKey, IdempotencyRecord, IdempotencyScope, StoredR
 use calndr_ports::{Claim, IdempotencyStore, StoreError};
 use uuid::Uuid;
 
+use crate::state::KeyRow;
 use crate::MemoryStore;
-
-#[derive(Debug, Clone)]
-pub(crate) struct KeyRow {
-    fingerprint: String,
-    claim_id: Uuid,
-    response: Option<StoredResponse>,
-    created_at: Instant,
-    claimed_at: Instant,
-}
 
 impl KeyRow {
     fn live(&self, now: Instant, in_progress_ttl: Duration, key_ttl: Duration) -> bool {
@@ -26,8 +18,6 @@ impl KeyRow {
             && (self.response.is_some() || young(self.claimed_at))
     }
 }
-
-pub(crate) type KeyTable = std::collections::HashMap<(String, String), KeyRow>;
 
 #[async_trait]
 impl IdempotencyStore for MemoryStore {

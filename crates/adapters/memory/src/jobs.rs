@@ -7,21 +7,9 @@ use async_trait::async_trait;
 use calndr_ports::{ClaimedJob, JobCounts, JobQueue, NewJob, StoreError};
 use chrono::{DateTime, Utc};
 
+use crate::state::JobRow;
 use crate::state::State;
 use crate::MemoryStore;
-
-#[derive(Debug, Clone)]
-pub(crate) struct JobRow {
-    id: i64,
-    queue: &'static str,
-    kind: &'static str,
-    payload: serde_json::Value,
-    run_at: DateTime<Utc>,
-    attempts: i32,
-    max_attempts: i32,
-    leased_until: Option<DateTime<Utc>>,
-    last_error: Option<String>,
-}
 
 impl State {
     /// Queues `jobs`; a write that causes jobs calls this under the same lock as the write, once

@@ -7,23 +7,11 @@ use calndr_domain::{
     NewJournalEntry, UserId,
 };
 use calndr_ports::{JournalStore, StoreError};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
+use crate::state::JournalRow;
 use crate::state::State;
 use crate::MemoryStore;
-
-/// A row of `journal_entries`.
-#[derive(Debug, Clone)]
-pub(crate) struct JournalRow {
-    id: JournalEntryId,
-    family_id: FamilyId,
-    user_id: UserId,
-    title: Option<BoundedText>,
-    content: BoundedText,
-    entry_date: NaiveDate,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
 
 impl State {
     /// The entry with its author's name (the join on `users`); `NotFound` when the author is gone.

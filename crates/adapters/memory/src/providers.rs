@@ -10,16 +10,8 @@ use calndr_ports::{ProviderStore, StoreError};
 use chrono::{DateTime, Utc};
 
 use crate::state::State;
+use crate::state::SyncRow;
 use crate::MemoryStore;
-
-/// A row of `daycare_calendar_syncs` / `school_calendar_syncs` (one id sequence for both here:
-/// the syncs share one map).
-#[derive(Debug)]
-pub(crate) struct SyncRow {
-    kind: ProviderKind,
-    provider: i32,
-    sync: CalendarSync,
-}
 
 /// The table (and id sequence) of a kind's providers.
 fn table(kind: ProviderKind) -> &'static str {

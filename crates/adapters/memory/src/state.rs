@@ -9,24 +9,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use calndr_domain::{
-    Babysitter, CalendarEvent, Child, ChildId, EmailAddress, EmergencyContact,
-    EnrollmentCodeRecord, Event, FamilyId, IdentityProvider, MedicalProvider, Medication,
-    NewAccount, NewUser, NotificationEmail, NotificationPreferences, Provider, Reminder,
-    ScheduleTemplate, ShortText, TemplateId, Theme, ThemeId, User, UserId, UserStatus,
+    Babysitter, BoundedText, CalendarEvent, CalendarSync, Child, ChildId, CoparentDetails,
+    EmailAddress, EmergencyContact, EnrollmentCodeRecord, Event, FamilyId, IdentityProvider,
+    JournalEntryId, MedicalProvider, Medication, NewAccount, NewUser, NotificationEmail,
+    NotificationPreferences, Provider, ProviderKind, Reminder, ScheduleTemplate, ShortText,
+    StoredResponse, TemplateId, Theme, ThemeId, User, UserId, UserStatus, VerificationCode,
 };
 use calndr_ports::{CustodyRecord, HealthCheck, StoreError};
-use chrono::{NaiveDate, NaiveDateTime};
-
-use crate::email_verification::EmailCode;
-use crate::enrollment::CodeExtras;
-use crate::group_chat::ChatRow;
-use crate::idempotency::KeyTable;
-use crate::jobs::JobRow;
-use crate::journal::JournalRow;
-use crate::providers::SyncRow;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use uuid::Uuid;
 
 /// Every storage port in process memory (the embedded mode and fast tests).
 #[derive(Debug, Default)]
@@ -302,4 +297,78 @@ impl State {
 /// Sorts people by first name, last name, id (as the Postgres adapter orders them).
 pub(crate) fn sort_by_name<T>(people: &mut [T], key: impl Fn(&T) -> (&str, &str, i32)) {
     people.sort_by(|a, b| key(a).cmp(&key(b)));
+}
+
+// The rows of the tables above whose type is not a domain value.
+
+/// A row of `email_verifications`.
+#[derive(Debug, Clone)]
+pub(crate) struct EmailCode {
+    pub(crate) code: VerificationCode,
+    pub(crate) expires_at: DateTime<Utc>,
+    pub(crate) attempts: u32,
+    pub(crate) verified: bool,
+}
+
+/// What `enrollment_codes` holds beyond [`EnrollmentCodeRecord`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CodeExtras {
+    pub(crate) coparent: CoparentDetails,
+    pub(crate) invitation_sent: bool,
+    pub(crate) invitation_sent_at: Option<NaiveDateTime>,
+    pub(crate) created_at: Option<NaiveDateTime>,
+    pub(crate) redeemed_count: i32,
+}
+
+/// A row of `group_chats`.
+#[derive(Debug, Clone)]
+pub(crate) struct ChatRow {
+    pub(crate) identifier: String,
+    pub(crate) created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct KeyRow {
+    pub(crate) fingerprint: String,
+    pub(crate) claim_id: Uuid,
+    pub(crate) response: Option<StoredResponse>,
+    pub(crate) created_at: Instant,
+    pub(crate) claimed_at: Instant,
+}
+
+pub(crate) type KeyTable = std::collections::HashMap<(String, String), KeyRow>;
+
+#[derive(Debug, Clone)]
+pub(crate) struct JobRow {
+    pub(crate) id: i64,
+    pub(crate) queue: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) payload: serde_json::Value,
+    pub(crate) run_at: DateTime<Utc>,
+    pub(crate) attempts: i32,
+    pub(crate) max_attempts: i32,
+    pub(crate) leased_until: Option<DateTime<Utc>>,
+    pub(crate) last_error: Option<String>,
+}
+
+/// A row of `journal_entries`.
+#[derive(Debug, Clone)]
+pub(crate) struct JournalRow {
+    pub(crate) id: JournalEntryId,
+    pub(crate) family_id: FamilyId,
+    pub(crate) user_id: UserId,
+    pub(crate) title: Option<BoundedText>,
+    pub(crate) content: BoundedText,
+    pub(crate) entry_date: NaiveDate,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
+}
+
+/// A row of `daycare_calendar_syncs` / `school_calendar_syncs` (one id sequence for both here:
+/// the syncs share one map).
+#[derive(Debug)]
+pub(crate) struct SyncRow {
+    pub(crate) kind: ProviderKind,
+    pub(crate) provider: i32,
+    pub(crate) sync: CalendarSync,
 }
