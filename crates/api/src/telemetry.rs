@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA};
+use actix_web::error::InternalError;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA};
 use actix_web::middleware::Next;
 use actix_web::{web, Error};
 use tracing::Instrument;
@@ -50,29 +51,57 @@ pub async fn telemetry(
     let state = req.app_data::<web::Data<ApiState>>().cloned();
     let span = tracing::info_span!("request", request.id = %request_id);
 
-    let mut res = next.call(req).instrument(span.clone()).await?;
-
-    let elapsed = start.elapsed();
+    let mut res = match next.call(req).instrument(span.clone()).await {
+        Ok(res) => res,
+        Err(e) => {
+            // An answer made as an error before routing ended (the request deadline's 503, the
+            // body timer's 408): logged, counted and labelled like any other, then handed on
+            // for actix to send.
+            let mut answer = e.error_response();
+            let status = answer.status().as_u16();
+            record(&span, state.as_ref(), &method, "<unrouted>", status, start);
+            label(answer.headers_mut(), &request_id, is_api);
+            return Err(InternalError::from_response(e, answer).into());
+        }
+    };
     let route = res
         .request()
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".to_owned());
     let status = res.status().as_u16();
+    record(&span, state.as_ref(), &method, &route, status, start);
+    label(res.headers_mut(), &request_id, is_api);
+    Ok(res)
+}
+
+/// The request's log line and metrics.
+fn record(
+    span: &tracing::Span,
+    state: Option<&web::Data<ApiState>>,
+    method: &str,
+    route: &str,
+    status: u16,
+    start: Instant,
+) {
+    let elapsed = start.elapsed();
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(http.method = %method, http.route = %route, http.status = status, latency_ms, "request failed");
-        } else if is_quiet_probe(&route, status) {
+        } else if is_quiet_probe(route, status) {
             tracing::debug!(http.method = %method, http.route = %route, http.status = status, latency_ms, "probe");
         } else {
             tracing::info!(http.method = %method, http.route = %route, http.status = status, latency_ms, "request");
         }
     });
     if let Some(state) = state {
-        state.metrics.observe(&route, &method, status, elapsed);
+        state.metrics.observe(route, method, status, elapsed);
     }
-    let headers = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+}
+
+/// The request id, and on `/api/` the no-store headers.
+fn label(headers: &mut HeaderMap, request_id: &str, is_api: bool) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, v);
     }
     if is_api {
@@ -83,7 +112,6 @@ pub async fn telemetry(
         headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
         headers.insert(EXPIRES, HeaderValue::from_static("0"));
     }
-    Ok(res)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
-use actix_web::test::{call_service, init_service, try_call_service, TestRequest};
+use actix_web::test::{init_service, try_call_service, TestRequest};
 use calndr_api::{build_app, ApiState};
 use calndr_app::{JobWorker, RateLimits};
 use calndr_domain::{EnrollmentCode, EnrollmentCodeRecord, FamilyId, UserId};
@@ -15,6 +15,7 @@ use calndr_server::config;
 use calndr_server::wiring::{build_state, Overrides};
 use serde_json::Value;
 
+use crate::proxy::{host_port, through, Proxy};
 use crate::TestDatabase;
 
 /// Where a `TestApp` keeps its data.
@@ -46,6 +47,10 @@ pub struct TestApp {
     pub places: Arc<calndr_memory::FakePlaces>,
     /// Every SMS the app sent: `(E.164 number, text)`.
     pub sms: Arc<RecordingSms>,
+    /// The proxy between the app and PostgreSQL (`Builder::proxied_database`).
+    pub database_proxy: Option<Proxy>,
+    /// The proxy between the app and Redis (`Builder::proxied_redis`).
+    pub redis_proxy: Option<Proxy>,
 }
 
 pub const TEST_SECRET: &str = "calndr-test-secret-0123456789abcdefghijklmnop";
@@ -103,6 +108,8 @@ pub struct Builder {
     calendars: Option<Arc<dyn calndr_ports::CalendarSource>>,
     /// Wire the production `DisabledSms` instead of the recording fake.
     sms_disabled: bool,
+    proxied_database: bool,
+    proxied_redis: bool,
 }
 
 impl Builder {
@@ -158,6 +165,19 @@ impl Builder {
         self
     }
 
+    /// The app reaches PostgreSQL through a [`Proxy`] (`TestApp::database_proxy`) that a fault
+    /// test can stall or take down.
+    pub fn proxied_database(mut self) -> Self {
+        self.proxied_database = true;
+        self
+    }
+
+    /// The app reaches Redis through a [`Proxy`] (`TestApp::redis_proxy`).
+    pub fn proxied_redis(mut self) -> Self {
+        self.proxied_redis = true;
+        self
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.insert(key.to_owned(), value.to_owned());
         self
@@ -176,12 +196,28 @@ impl Builder {
         env.entry("CALNDR_CALENDARS_ENABLED".into())
             .or_insert_with(|| "false".into());
         env.insert("CALNDR_HASH_CONCURRENCY".into(), "2".into());
+        let mut database_proxy = None;
         if let Some(db) = &db {
-            env.insert("CALNDR_DATABASE_URL".into(), db.url());
+            let mut url = db.url();
+            if self.proxied_database {
+                let upstream = host_port(&url);
+                let proxy = Proxy::start(&upstream).await;
+                url = through(&url, &upstream, &proxy);
+                database_proxy = Some(proxy);
+            }
+            env.insert("CALNDR_DATABASE_URL".into(), url);
             env.insert("CALNDR_DATABASE_POOL_SIZE".into(), "4".into());
         }
+        let mut redis_proxy = None;
         if self.backend == Backend::PostgresRedis {
-            env.insert("CALNDR_REDIS_URL".into(), crate::redis_url());
+            let mut url = crate::redis_url();
+            if self.proxied_redis {
+                let upstream = host_port(&url);
+                let proxy = Proxy::start(&upstream).await;
+                url = through(&url, &upstream, &proxy);
+                redis_proxy = Some(proxy);
+            }
+            env.insert("CALNDR_REDIS_URL".into(), url);
             env.insert("CALNDR_REDIS_POOL_SIZE".into(), "4".into());
         }
         let config = config::load(&move |k| env.get(k).cloned()).expect("test configuration");
@@ -232,6 +268,8 @@ impl Builder {
             digest: wired.digest,
             places,
             sms,
+            database_proxy,
+            redis_proxy,
         }
     }
 }
@@ -264,6 +302,8 @@ impl TestApp {
             fake_places: false,
             calendars: None,
             sms_disabled: false,
+            proxied_database: false,
+            proxied_redis: false,
         }
     }
 
@@ -280,12 +320,15 @@ impl TestApp {
     /// address, and every test shares one Redis: limit tests use [`random_loopback_peer`].
     pub async fn send_from(&self, req: TestRequest, peer: &str) -> TestResponse {
         let app = init_service(build_app(self.state.clone())).await;
-        let res = call_service(
-            &app,
-            req.peer_addr(peer.parse().expect("peer address is ip:port"))
-                .to_request(),
-        )
-        .await;
+        let req = req
+            .peer_addr(peer.parse().expect("peer address is ip:port"))
+            .to_request();
+        // Answers rendered from an error (the request deadline's 503, the body timer's 408)
+        // are returned like any other answer, as actix sends them.
+        let res = match try_call_service(&app, req).await {
+            Ok(res) => res.map_into_boxed_body().into_parts().1,
+            Err(e) => e.error_response(),
+        };
         TestResponse::read(res).await
     }
 

@@ -19,6 +19,7 @@
 pub mod app;
 pub mod contracts;
 pub mod db;
+pub mod proxy;
 
 pub use app::{Backend, TestApp, TestResponse};
 pub use db::TestDatabase;

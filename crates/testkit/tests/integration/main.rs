@@ -20,6 +20,7 @@ mod enrollment;
 mod error_codes;
 mod events;
 mod family;
+mod faults;
 mod group_chat;
 mod health;
 mod idempotency;
