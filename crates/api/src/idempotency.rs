@@ -2,13 +2,16 @@
 //! where it is registered ([`idempotent`] for signed-in routes, [`idempotent_registration`] for
 //! sign-up), so the handlers stay as they are.
 //!
-//! With the header, the request is fingerprinted (method, path, query and a SHA-256 of the body)
+//! With the header, the request is fingerprinted (method, path, query and body, under an
+//! HMAC-SHA-256 keyed with a secret of the server: [`FingerprintKey`])
 //! and handed to [`calndr_app::IdempotencyService`]: the first request with a key runs and its
 //! answer is kept for 24 hours; the same request again gets that answer (status and body, plus
 //! `Idempotent-Replayed: true`) and creates nothing; a different request under the key answers
 //! 422 `idempotency_key_reused`; a second request while the first still runs waits up to 2 s for
 //! its answer, then answers 409 `idempotency_key_in_use`. Keys are scoped per user; sign-up,
-//! which has no user yet, scopes them by a SHA-256 of the normalised e-mail address of the body.
+//! which has no user yet, scopes them by a keyed digest of the normalised e-mail address of the
+//! body. Keyed, because a sign-up body holds a password and an e-mail address: an unkeyed digest
+//! kept for 24 hours could be tested against guesses by anyone who reads the table or a backup.
 //! Without the header nothing changes.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
@@ -20,7 +23,8 @@ use actix_web::{web, HttpMessage as _, HttpResponse, ResponseError as _};
 use calndr_app::{Begin, IdempotencyService};
 use calndr_domain::{IdempotencyKey, IdempotencyScope, StoredResponse, UserId};
 use futures_util::StreamExt as _;
-use sha2::{Digest as _, Sha256};
+use hmac::{KeyInit as _, Mac as _};
+use sha2::Sha256;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{Ref, RefOr, Required};
@@ -107,32 +111,71 @@ async fn buffer_body(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
     Ok(body)
 }
 
-/// What makes two requests "the same": method, path (trailing slash trimmed), query string and
-/// a SHA-256 of the body.
-pub fn fingerprint(method: &str, path: &str, query: &str, body: &[u8]) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        method.as_bytes(),
-        b"\n",
-        path.as_bytes(),
-        b"?",
-        query.as_bytes(),
-        b"\n",
-    ] {
-        h.update(part);
+/// The key of the fingerprints and registration scopes: derived from the server's token secret,
+/// so every instance computes the same digests and nobody without the secret can.
+#[derive(Clone)]
+pub struct FingerprintKey([u8; 32]);
+
+impl FingerprintKey {
+    pub fn derive(server_secret: &[u8]) -> Self {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&mac(server_secret, &[b"calndr idempotency fingerprint v1"]));
+        FingerprintKey(key)
     }
-    h.update(body);
-    hex(&h.finalize())
 }
 
-/// The registration scope: a digest of the body's `email`, trimmed and lower-cased (the body
-/// is the handler's to refuse; one without an address gets the empty digest's scope).
-fn registration_scope(body: &[u8]) -> IdempotencyScope {
+impl std::fmt::Debug for FingerprintKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FingerprintKey(..)")
+    }
+}
+
+fn mac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    // HMAC takes a key of any length.
+    let mut m = match hmac::Hmac::<Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC accepts keys of every length"),
+    };
+    for part in parts {
+        m.update(part);
+    }
+    m.finalize().into_bytes().to_vec()
+}
+
+/// What makes two requests "the same": method, path (trailing slash trimmed), query string and
+/// body, under the server's key.
+pub fn fingerprint(
+    key: &FingerprintKey,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+) -> String {
+    hex(&mac(
+        &key.0,
+        &[
+            method.as_bytes(),
+            b"\n",
+            path.as_bytes(),
+            b"?",
+            query.as_bytes(),
+            b"\n",
+            body,
+        ],
+    ))
+}
+
+/// The registration scope: a keyed digest of the body's `email`, trimmed and lower-cased (the
+/// body is the handler's to refuse; one without an address gets the empty address's scope).
+fn registration_scope(key: &FingerprintKey, body: &[u8]) -> IdempotencyScope {
     let email = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("email").and_then(|e| e.as_str()).map(str::to_owned))
         .unwrap_or_default();
-    let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+    let digest = mac(
+        &key.0,
+        &[b"email\n", email.trim().to_lowercase().as_bytes()],
+    );
     IdempotencyScope::registration(&hex(&digest))
 }
 
@@ -229,13 +272,19 @@ async fn run(
         Err(e) => return Ok(refuse(req, &e)),
     };
     let scope = match scoping {
-        Scoping::Registration => registration_scope(&body),
+        Scoping::Registration => registration_scope(&state.settings.fingerprint_key, &body),
         Scoping::User => match user_scope(&req, &state).await {
             Some(scope) => scope,
             None => return Ok(next.call(req).await?.map_into_boxed_body()),
         },
     };
-    let fingerprint = fingerprint(req.method().as_str(), req.path(), req.query_string(), &body);
+    let fingerprint = fingerprint(
+        &state.settings.fingerprint_key,
+        req.method().as_str(),
+        req.path(),
+        req.query_string(),
+        &body,
+    );
     let service: &IdempotencyService = &state.idempotency;
     let claimed = match service.begin(scope, key, &fingerprint).await {
         Ok(Begin::Run(claimed)) => claimed,
@@ -398,5 +447,46 @@ impl utoipa::Modify for IdempotencyDoc {
             .get_or_insert_with(Default::default)
             .parameters
             .insert(PARAMETER.to_owned(), RefOr::T(header_parameter()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unkeyed_sha256(bytes: &[u8]) -> String {
+        use sha2::Digest as _;
+        hex(&Sha256::digest(bytes))
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_so_a_stored_one_cannot_be_tested_against_guesses() {
+        let body = br#"{"email":"pat@example.com","password":"s3cret+pass&word"}"#;
+        let ours = FingerprintKey::derive(b"server secret one");
+        let theirs = FingerprintKey::derive(b"server secret two");
+        let fp = fingerprint(&ours, "POST", "/api/v1/auth/register", "", body);
+        assert_eq!(
+            fp,
+            fingerprint(&ours, "POST", "/api/v1/auth/register", "", body),
+            "the same request under the same key is the same"
+        );
+        assert_ne!(
+            fp,
+            fingerprint(&theirs, "POST", "/api/v1/auth/register", "", body)
+        );
+        assert_ne!(
+            fp,
+            fingerprint(&ours, "POST", "/api/v1/auth/register", "", b"{}")
+        );
+        assert_ne!(fp, unkeyed_sha256(body));
+        let scope = registration_scope(&ours, body);
+        let plain = IdempotencyScope::registration(&unkeyed_sha256(b"pat@example.com"));
+        assert_ne!(scope, plain, "the sign-up scope is keyed too");
+        assert_eq!(
+            scope,
+            registration_scope(&ours, br#"{"email":" PAT@example.com "}"#),
+            "the address is normalised before it is digested"
+        );
+        assert!(!format!("{ours:?}").contains(&hex(&ours.0)));
     }
 }

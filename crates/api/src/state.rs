@@ -29,6 +29,8 @@ pub struct ApiSettings {
     pub deadlines: crate::deadline::Deadlines,
     /// Raised at SIGTERM: answers close their connections.
     pub drain: crate::deadline::Drain,
+    /// Keys the `Idempotency-Key` fingerprints and sign-up scopes.
+    pub fingerprint_key: crate::idempotency::FingerprintKey,
 }
 
 /// The dependencies the readiness route checks. `None` means "not configured" (embedded default).

@@ -423,6 +423,9 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                     body: config.timeouts.body,
                 },
                 drain: calndr_api::Drain::default(),
+                fingerprint_key: calndr_api::idempotency::FingerprintKey::derive(
+                    config.jwt_secret.expose_secret().as_bytes(),
+                ),
             },
         },
         store_kind,

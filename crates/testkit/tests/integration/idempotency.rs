@@ -281,7 +281,13 @@ async fn a_keyed_sign_up_stores_no_token_and_its_replay_carries_a_fresh_one() {
 /// Holds `key` for `user` as a request of `path` with `body` still running, the way a slow
 /// first request would.
 pub async fn hold_key(app: &TestApp, user: &str, key: &str, path: &str, body: &Value) -> Begin {
-    let fp = fingerprint("POST", path, "", &serde_json::to_vec(body).expect("json"));
+    let fp = fingerprint(
+        &app.state.settings.fingerprint_key,
+        "POST",
+        path,
+        "",
+        &serde_json::to_vec(body).expect("json"),
+    );
     let scope = IdempotencyScope::user(UserId::parse(user, "user").expect("user id"));
     app.state
         .idempotency
