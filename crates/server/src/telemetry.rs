@@ -1,9 +1,11 @@
 //! One tracing subscriber: JSON lines or compact text, `RUST_LOG` filter (default `info`).
 //!
-//! Whatever `RUST_LOG` says, the libraries below log at `info` at most: at `debug` and `trace`
-//! they print query parameters, headers and bodies (e-mail addresses, phone numbers, codes,
-//! password hashes, tokens). The cap is a second filter after `RUST_LOG`'s, so no directive of
-//! `RUST_LOG` (however specific) lifts it.
+//! Whatever `RUST_LOG` says, only Calndr's own crates log below `info`: the libraries print
+//! query parameters, headers and bodies at `debug` and `trace` (e-mail addresses, phone numbers,
+//! codes, password hashes, tokens). The cap is an allowlist (a library added later is capped
+//! without anyone remembering to list it) and a second filter after `RUST_LOG`'s, so no
+//! directive of `RUST_LOG` (however specific) lifts it. What Calndr's crates log at any level is
+//! checked by `crates/server/tests/process.rs` (a whole sign-up at `trace`, grepped).
 
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
@@ -13,48 +15,14 @@ use tracing_subscriber::EnvFilter;
 
 use crate::LogFormat;
 
-/// Crates (and their modules) capped at `info`.
-pub const CAPPED_TARGETS: &[&str] = &[
-    "tokio_postgres",
-    "postgres_protocol",
-    "diesel",
-    "diesel_async",
-    "diesel_migrations",
-    "deadpool",
-    "redis",
-    "hyper",
-    "hyper_util",
-    "h2",
-    "reqwest",
-    "rustls",
-    "tokio_rustls",
-    "actix_http",
-    "actix_web",
-    "actix_server",
-    "aws_smithy_runtime",
-    "aws_smithy_runtime_api",
-    "aws_smithy_http",
-    "aws_sigv4",
-    "aws_config",
-    "aws_sdk_sesv2",
-    "aws_sdk_sns",
-    "aws_sdk_s3",
-    "lettre",
-    "openidconnect",
-    "oauth2",
-    "jsonwebtoken",
-    "mio",
-    "want",
-    "tower",
-];
+/// The target prefix of Calndr's own crates (`calndr_api`, `calndr_app`, the `calndr` binary).
+const OURS: &str = "calndr";
 
-/// The second filter: every target at any level except the capped ones above `info`.
+/// The second filter: Calndr's crates at any level, every other target at `info` at most.
 pub fn cap() -> Targets {
-    CAPPED_TARGETS
-        .iter()
-        .fold(Targets::new().with_default(Level::TRACE), |t, target| {
-            t.with_target(*target, Level::INFO)
-        })
+    Targets::new()
+        .with_default(Level::INFO)
+        .with_target(OURS, Level::TRACE)
 }
 
 pub fn init(format: LogFormat) {
@@ -91,5 +59,10 @@ mod tests {
         assert!(!cap.would_enable("hyper_util::client", &Level::DEBUG));
         assert!(cap.would_enable("tokio_postgres", &Level::INFO));
         assert!(cap.would_enable("calndr_app::jobs", &Level::DEBUG));
+        assert!(cap.would_enable("calndr", &Level::TRACE));
+        assert!(
+            !cap.would_enable("some_library_added_later::client", &Level::DEBUG),
+            "a library nobody listed is capped too"
+        );
     }
 }
