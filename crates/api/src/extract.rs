@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, FromRequest, HttpRequest};
-use calndr_app::Principal;
+use calndr_app::{Principal, Session};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::state::ApiState;
@@ -16,7 +16,7 @@ use crate::state::ApiState;
 /// The authenticated caller. A handler that takes it cannot be reached anonymously: a missing,
 /// malformed, expired or orphaned token answers 401 `not_authenticated`.
 #[derive(Debug, Clone, Copy)]
-pub struct CurrentUser(pub Principal);
+pub struct CurrentUser(pub Principal, pub Session);
 
 pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
@@ -36,8 +36,8 @@ impl FromRequest for CurrentUser {
             let token = token.ok_or_else(ApiError::not_authenticated)?;
             let state = state
                 .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "Internal server error"))?;
-            let principal = state.accounts.auth().authenticate(&token).await?;
-            Ok(CurrentUser(principal))
+            let (principal, session) = state.accounts.auth().authenticate_session(&token).await?;
+            Ok(CurrentUser(principal, session))
         })
     }
 }

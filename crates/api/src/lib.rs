@@ -88,6 +88,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/refresh-token", web::post().to(auth::refresh_token))
                 .route("/verify-token", web::post().to(auth::verify_token))
                 .route("/change-password", web::post().to(auth::change_password))
+                .route("/logout-all", web::post().to(auth::logout_all))
                 .route("/forgot-password", web::post().to(auth::forgot_password))
                 .route("/reset-password", web::post().to(auth::reset_password))
                 .route("/apple/callback", web::post().to(auth::apple_callback))

@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
     modifiers(&BearerAuth, &Strict, &IdempotencyDoc),
     paths(
         auth::login, auth::register, auth::register_with_family, auth::verify_enrollment_code,
-        auth::refresh_token, auth::verify_token, auth::change_password, auth::forgot_password,
+        auth::refresh_token, auth::verify_token, auth::change_password, auth::logout_all, auth::forgot_password,
         auth::reset_password, auth::apple_callback, auth::apple_notifications, auth::google_ios_login, auth::facebook_login,
         users::create_user, users::get_profile, users::get_me, users::update_profile,
         users::change_password_json, users::change_password_form, users::device_token,

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, FamilyId, GeoPoint, NewAccount, NewFamily, NewUser,
-    NotificationPreferences, Password, PersonName, PhoneNumber, Preferences, ProfileChanges, User,
-    UserId,
+    NotificationPreferences, Password, PersonName, PhoneNumber, Preferences, ProfileChanges,
+    SessionCutoff, User, UserId,
 };
 use calndr_ports::{
     AccountStore, EnrollmentStore, IssuedToken, Mailer, ObjectStorage, OutgoingEmail,
@@ -18,7 +18,7 @@ use crate::cache_keys::View;
 use crate::limits::{hashed_key as email_key, ip_key};
 use crate::photos::check_photo;
 use crate::read_through::ReadThrough;
-use crate::{AppError, AuthService, Principal, RateGuard};
+use crate::{AppError, AuthService, Principal, RateGuard, Session};
 
 /// A user with their preferences: what the profile routes return.
 #[derive(Debug, Clone)]
@@ -186,7 +186,7 @@ impl AccountService {
                 if let Err(e) = self
                     .deps
                     .accounts
-                    .set_password_hash(user.id, &new_hash, Utc::now())
+                    .set_password_hash(user.id, &new_hash, Utc::now(), None)
                     .await
                 {
                     warn!(user.id = %user.id, error = %e, "password re-hash not saved");
@@ -390,9 +390,19 @@ impl AccountService {
 
     /// Password change for the signed-in user. `WrongCurrentPassword` when the current password
     /// does not match (or the account has none).
+    /// Ends every session of the caller (`POST /auth/logout-all`), the one it is made from too.
+    pub async fn log_out_everywhere(&self, who: &Principal) -> Result<(), AppError> {
+        let cutoff = SessionCutoff::all(Utc::now());
+        self.deps.accounts.end_sessions(who.user_id, cutoff).await?;
+        self.deps.auth.sessions_ended(who.user_id, cutoff).await;
+        info!(user.id = %who.user_id, "every session ended");
+        Ok(())
+    }
+
     pub async fn change_password(
         &self,
         who: &Principal,
+        session: Session,
         current: &str,
         new: &str,
         client: &str,
@@ -420,10 +430,14 @@ impl AccountService {
             return Err(AppError::WrongCurrentPassword);
         }
         let hash = self.deps.hasher.hash(new).await?;
+        // Every other session ends with the old password (a stolen phone stays signed out); the
+        // one the change is made from stays.
+        let cutoff = SessionCutoff::all_but(Utc::now(), session.issued_at);
         self.deps
             .accounts
-            .set_password_hash(user.id, &hash, Utc::now())
+            .set_password_hash(user.id, &hash, Utc::now(), Some(cutoff))
             .await?;
+        self.deps.auth.sessions_ended(user.id, cutoff).await;
         info!(user.id = %user.id, "password changed");
         Ok(())
     }
@@ -510,10 +524,13 @@ impl AccountService {
             return Err(invalid());
         }
         let hash = self.deps.hasher.hash(new).await?;
+        // A reset is what someone does who lost a phone or a password: every session ends.
+        let cutoff = SessionCutoff::all(Utc::now());
         self.deps
             .accounts
-            .set_password_hash(user.id, &hash, Utc::now())
+            .set_password_hash(user.id, &hash, Utc::now(), Some(cutoff))
             .await?;
+        self.deps.auth.sessions_ended(user.id, cutoff).await;
         info!(user.id = %user.id, "password reset");
         Ok(())
     }

@@ -77,9 +77,16 @@ pub fn events_month(family: FamilyId, month: YearMonth) -> ViewKey {
     }
 }
 
-/// `calndr:principal:v1:<user>`: a signed-in user's family.
+/// `calndr:principal:v2:<user>`: a signed-in user's family and session cut-off.
 pub fn principal(user: UserId) -> String {
-    format!("calndr:principal:v1:{user}")
+    format!("calndr:principal:v2:{user}")
+}
+
+/// `calndr:sessions:v1:<user>`: the user's latest session cut-off, written after it is stored
+/// and never deleted (it outlives every token it ends), so a principal another instance cached
+/// from a read just before the cut-off cannot bring an ended session back.
+pub fn sessions(user: UserId) -> String {
+    format!("calndr:sessions:v1:{user}")
 }
 
 /// `calndr:weather:v1:<kind>:<unit>:<lat>:<lon>:<start>:<end>`: a rendered weather answer

@@ -29,7 +29,7 @@ pub mod verification;
 pub mod weather;
 
 pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registration, SignedIn};
-pub use auth::{AuthService, Principal};
+pub use auth::{AuthService, Principal, Session};
 pub use circle::{CircleDeps, CircleService};
 pub use custody::{CustodyDeps, CustodyService};
 pub use digest::{DigestDeps, DigestReport, DigestService};

@@ -69,6 +69,7 @@ fn user(id: UserId, family: FamilyId, first: &str, email: &str) -> User {
         created_at: None,
         updated_at: None,
         sns_endpoint_arn: None,
+        sessions: None,
     }
 }
 

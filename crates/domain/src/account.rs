@@ -88,6 +88,8 @@ pub struct User {
     pub created_at: Option<NaiveDateTime>,
     pub updated_at: Option<NaiveDateTime>,
     pub sns_endpoint_arn: Option<String>,
+    /// Where the user's sessions were last cut off (log out everywhere, a password change).
+    pub sessions: Option<crate::SessionCutoff>,
 }
 
 impl User {

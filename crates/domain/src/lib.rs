@@ -20,6 +20,7 @@ pub mod places;
 pub mod providers;
 pub mod records;
 pub mod schedule;
+pub mod sessions;
 pub mod themes;
 pub mod values;
 pub mod verification;
@@ -66,6 +67,7 @@ pub use schedule::{
     AlternatingWeeks, PatternType, SchedulePattern, ScheduleTemplate, TemplateId, TemplateSpec,
     WeekLabel, WeekPattern,
 };
+pub use sessions::{SessionCutoff, ACCESS_TOKEN_LIFETIME_DAYS};
 pub use themes::{Color, Palette, Theme, ThemeChanges, ThemeDraft};
 pub use values::{
     DeviceToken, EmailAddress, EnrollmentCode, GeoPoint, Password, PersonName, PhoneNumber,

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
     IdentityProvider, NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences,
-    ProfileChanges, ProviderSubject, User, UserId,
+    ProfileChanges, ProviderSubject, SessionCutoff, User, UserId,
 };
 use chrono::{DateTime, Utc};
 
@@ -97,7 +97,12 @@ pub trait AccountStore: Send + Sync {
         id: UserId,
         hash: &PasswordHash,
         at: DateTime<Utc>,
+        sessions: Option<SessionCutoff>,
     ) -> Result<(), StoreError>;
+
+    /// Cuts the user's sessions off at `cutoff` (it replaces an earlier one). `NotFound` when the
+    /// user does not exist.
+    async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError>;
 
     /// Sets `last_signed_in`. `NotFound` when the user does not exist.
     async fn record_sign_in(&self, id: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;

@@ -110,6 +110,8 @@ pub struct Builder {
     sms_disabled: bool,
     proxied_database: bool,
     proxied_redis: bool,
+    /// Another instance's database (`Builder::same_database_as`).
+    shared_database: Option<String>,
 }
 
 impl Builder {
@@ -178,6 +180,13 @@ impl Builder {
         self
     }
 
+    /// A second instance of the service on `other`'s database (and, with Redis, the same
+    /// Redis): what a second ECS task is. Its own in-process caches, its own pools.
+    pub fn same_database_as(mut self, other: &TestApp) -> Self {
+        self.shared_database = other.db.as_ref().map(TestDatabase::url);
+        self
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.insert(key.to_owned(), value.to_owned());
         self
@@ -186,6 +195,7 @@ impl Builder {
     pub async fn build(self) -> TestApp {
         let db = match self.backend {
             Backend::Memory => None,
+            _ if self.shared_database.is_some() => None,
             _ => Some(TestDatabase::new().await),
         };
         let mut env = self.env;
@@ -206,6 +216,10 @@ impl Builder {
                 database_proxy = Some(proxy);
             }
             env.insert("CALNDR_DATABASE_URL".into(), url);
+            env.insert("CALNDR_DATABASE_POOL_SIZE".into(), "4".into());
+        }
+        if let Some(url) = &self.shared_database {
+            env.insert("CALNDR_DATABASE_URL".into(), url.clone());
             env.insert("CALNDR_DATABASE_POOL_SIZE".into(), "4".into());
         }
         let mut redis_proxy = None;
@@ -304,6 +318,7 @@ impl TestApp {
             sms_disabled: false,
             proxied_database: false,
             proxied_redis: false,
+            shared_database: None,
         }
     }
 

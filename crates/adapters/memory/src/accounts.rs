@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
     IdentityProvider, NewAccount, NewFamily, NewUser, NotificationPreferences, PasswordHash,
-    PersonName, Preferences, ProfileChanges, ProviderSubject, User, UserId,
+    PersonName, Preferences, ProfileChanges, ProviderSubject, SessionCutoff, User, UserId,
 };
 use calndr_ports::{AccountStore, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -233,11 +233,21 @@ impl AccountStore for MemoryStore {
         id: UserId,
         hash: &PasswordHash,
         at: DateTime<Utc>,
+        sessions: Option<SessionCutoff>,
     ) -> Result<(), StoreError> {
         let mut s = self.state();
         let u = s.user_mut(id)?;
         u.password_hash = Some(hash.clone());
         u.updated_at = Some(at.naive_utc());
+        if let Some(cutoff) = sessions {
+            u.sessions = Some(cutoff);
+        }
+        Ok(())
+    }
+
+    async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError> {
+        let mut s = self.state();
+        s.user_mut(id)?.sessions = Some(cutoff);
         Ok(())
     }
 

@@ -249,6 +249,7 @@ impl State {
             created_at: Some(created),
             updated_at: Some(created),
             sns_endpoint_arn: None,
+            sessions: None,
         };
         self.emails
             .entry(email_key(user.email.as_str()))

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
     IdentityProvider, NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences,
-    ProfileChanges, ProviderSubject, ThemeId, User, UserId,
+    ProfileChanges, ProviderSubject, SessionCutoff, ThemeId, User, UserId,
 };
 use calndr_ports::{AccountStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -328,12 +328,38 @@ impl AccountStore for PgStore {
         id: UserId,
         hash: &PasswordHash,
         at: DateTime<Utc>,
+        sessions: Option<SessionCutoff>,
     ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let target = diesel::update(users::table.find(id.as_uuid()));
+        let set = (
+            users::password_hash.eq(hash.as_str()),
+            users::updated_at.eq(at.naive_utc()),
+        );
+        // One statement: the new password and the end of the other sessions land together.
+        let n = match sessions {
+            Some(cutoff) => {
+                target
+                    .set((
+                        set,
+                        users::sessions_not_before.eq(cutoff.not_before()),
+                        users::sessions_kept.eq(cutoff.kept()),
+                    ))
+                    .execute(&mut conn)
+                    .await
+            }
+            None => target.set(set).execute(&mut conn).await,
+        }
+        .map_err(from_diesel)?;
+        one_row(n)
+    }
+
+    async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         let n = diesel::update(users::table.find(id.as_uuid()))
             .set((
-                users::password_hash.eq(hash.as_str()),
-                users::updated_at.eq(at.naive_utc()),
+                users::sessions_not_before.eq(cutoff.not_before()),
+                users::sessions_kept.eq(cutoff.kept()),
             ))
             .execute(&mut conn)
             .await

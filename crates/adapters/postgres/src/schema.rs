@@ -486,6 +486,9 @@ diesel::table! {
         // added by 000100
         email_verified_at -> Nullable<Timestamptz>,
         phone_verified_at -> Nullable<Timestamptz>,
+        // added by 2025-01-05: session cut-off
+        sessions_not_before -> Nullable<Timestamptz>,
+        sessions_kept -> Nullable<Timestamptz>,
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use calndr_domain::{
     EmailAddress, FamilyId, NewUser, NotificationPreferences, PasswordHash, PersonName,
-    PhoneNumber, User, UserId, UserStatus,
+    PhoneNumber, SessionCutoff, User, UserId, UserStatus,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -40,6 +40,8 @@ pub(crate) struct UserRow {
     created_at: Option<NaiveDateTime>,
     updated_at: Option<NaiveDateTime>,
     sns_endpoint_arn: Option<String>,
+    sessions_not_before: Option<chrono::DateTime<chrono::Utc>>,
+    sessions_kept: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<UserRow> for User {
@@ -63,6 +65,9 @@ impl From<UserRow> for User {
             created_at: r.created_at,
             updated_at: r.updated_at,
             sns_endpoint_arn: r.sns_endpoint_arn,
+            sessions: r
+                .sessions_not_before
+                .map(|at| SessionCutoff::at(at, r.sessions_kept)),
         }
     }
 }

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 /// Access tokens live 30 days, as the original's (`ACCESS_TOKEN_EXPIRE_MINUTES` = 43200).
-pub const ACCESS_TOKEN_LIFETIME_DAYS: i64 = 30;
+pub use calndr_domain::ACCESS_TOKEN_LIFETIME_DAYS;
 const RESET_LIFETIME_MINUTES: i64 = 60;
 const ISSUER: &str = "calndr-backend";
 const RESET_PURPOSE: &str = "password_reset";

@@ -227,6 +227,19 @@ pub async fn verify_token(
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// End every session of the caller, this one included: every token issued to the user so far
+/// answers 401 on every instance within a second. Sign in again to go on.
+#[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Every session ended"),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ))]
+pub async fn logout_all(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<HttpResponse> {
+    state.accounts.log_out_everywhere(&user.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Change the password (passwords in the query string, as the original; prefer
 /// `PUT /users/me/password`).
 #[utoipa::path(post, path = "/api/v1/auth/change-password", tag = "auth",
@@ -249,6 +262,7 @@ pub async fn change_password(
         .accounts
         .change_password(
             &user.0,
+            user.1,
             &q.current_password,
             &q.new_password,
             &client(&req, &state),

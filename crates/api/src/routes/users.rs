@@ -115,7 +115,13 @@ async fn change_password(
     let client = client_addr(req, state.settings.trust_forwarded_for);
     state
         .accounts
-        .change_password(&user.0, &body.current_password, &body.new_password, &client)
+        .change_password(
+            &user.0,
+            user.1,
+            &body.current_password,
+            &body.new_password,
+            &client,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(StatusMessageResponse {
         status: "success",

@@ -138,7 +138,7 @@ pub async fn profile_updates(s: Storage) {
     ));
     let hash = PasswordHash::from_stored("$argon2id$v=19$new".into());
     store
-        .set_password_hash(user.id, &hash, Utc::now())
+        .set_password_hash(user.id, &hash, Utc::now(), None)
         .await
         .expect("hash");
     let reread = store
@@ -147,4 +147,61 @@ pub async fn profile_updates(s: Storage) {
         .expect("lookup")
         .expect("user");
     assert_eq!(reread.password_hash, Some(hash));
+}
+
+/// A session cut-off is stored with the user (exactly, to the microsecond), lands with a new
+/// password in one write, replaces the earlier one, and a re-hash after a login leaves it alone.
+pub async fn session_cutoffs(s: Storage) {
+    use calndr_domain::SessionCutoff;
+    let store = s.accounts;
+    let user = store
+        .create_account(new_account("Cut", "cut.off@example.com"))
+        .await
+        .expect("create");
+    assert_eq!(user.sessions, None, "a new user has every session open");
+    let at = Utc::now();
+    let kept = at - chrono::Duration::minutes(5);
+    let change = SessionCutoff::all_but(at, kept);
+    let hash = PasswordHash::from_stored(
+        "$2b$04$abcdefghijklmnopqrstuu5Gh3HhVb8UeTCv8QU4nwLr0Ofb3yyNe".into(),
+    );
+    store
+        .set_password_hash(user.id, &hash, at, Some(change))
+        .await
+        .expect("change");
+    let stored = store
+        .user_by_id(user.id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(stored.sessions, Some(change));
+    assert_eq!(
+        stored.password_hash.as_ref().map(PasswordHash::as_str),
+        Some(hash.as_str())
+    );
+    let rehash = PasswordHash::from_stored(
+        "$2b$04$zyxwvutsrqponmlkjihgfeFm0uUeXhcXb4l3kJzq7k8Pq8cxr6dDa".into(),
+    );
+    store
+        .set_password_hash(user.id, &rehash, at, None)
+        .await
+        .expect("rehash");
+    let stored = store
+        .user_by_id(user.id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(stored.sessions, Some(change), "a re-hash ends no session");
+    let everywhere = SessionCutoff::all(at + chrono::Duration::seconds(1));
+    store.end_sessions(user.id, everywhere).await.expect("end");
+    let stored = store
+        .user_by_id(user.id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(stored.sessions, Some(everywhere));
+    assert!(matches!(
+        store.end_sessions(UserId::random(), everywhere).await,
+        Err(StoreError::NotFound)
+    ));
 }

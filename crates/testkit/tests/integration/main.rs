@@ -40,6 +40,7 @@ mod push;
 mod read_through;
 mod reminders;
 mod s3_fake;
+mod sessions;
 mod sitters;
 mod social;
 mod support;

@@ -24,6 +24,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/refresh-token"),
     ("post", "/api/v1/auth/verify-token"),
     ("post", "/api/v1/auth/change-password"),
+    ("post", "/api/v1/auth/logout-all"),
     ("post", "/api/v1/auth/forgot-password"),
     ("post", "/api/v1/auth/reset-password"),
     ("post", "/api/v1/auth/apple/callback"),

@@ -287,7 +287,10 @@ async fn per_user_writes() {
         .await
         .unwrap();
     let hash = PasswordHash::from_stored("$argon2id$new".into());
-    store.set_password_hash(u.id, &hash, t(1)).await.unwrap();
+    store
+        .set_password_hash(u.id, &hash, t(1), None)
+        .await
+        .unwrap();
     store.record_sign_in(u.id, t(2)).await.unwrap();
     let token = DeviceToken::parse(&"AB".repeat(32)).unwrap();
     store.set_device_token(u.id, &token, t(3)).await.unwrap();
@@ -314,7 +317,7 @@ async fn per_user_writes() {
 
     let nobody = UserId::random();
     assert!(matches!(
-        store.set_password_hash(nobody, &hash, t(1)).await,
+        store.set_password_hash(nobody, &hash, t(1), None).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
