@@ -202,6 +202,15 @@ pub struct ProfileUpdateRequest {
     pub enrolled: Option<bool>,
 }
 
+/// Account deletion (`DELETE /users/me`): the password confirms it; an account without one sends
+/// no body (or `{}`) from a sign-in of the last 10 minutes.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccountRequest {
+    #[schema(min_length = 1, max_length = 1024)]
+    pub password: Option<String>,
+}
+
 /// Password change, as JSON (`PUT /users/me/password`, the app) or form (`PUT /users/password`).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordChangeRequest {

@@ -83,6 +83,8 @@ error_codes! {
         "A token or identity credential is malformed, expired or not ours";
     WrongPassword = "wrong_password", FORBIDDEN,
         "The current password given for a change is wrong";
+    ReauthenticationRequired = "reauthentication_required", FORBIDDEN,
+        "Deleting an account without a password needs a sign-in from the last 10 minutes";
     Forbidden = "forbidden", FORBIDDEN,
         "The record is visible to the caller but not theirs to change";
     NotFound = "not_found", NOT_FOUND,
@@ -238,6 +240,7 @@ impl From<AppError> for ApiError {
             AppError::InvalidToken => Self::new(C::InvalidToken, detail),
             AppError::InvalidResetToken => Self::new(C::InvalidResetToken, detail),
             AppError::WrongCurrentPassword => Self::new(C::WrongPassword, detail),
+            AppError::ReauthenticationRequired => Self::new(C::ReauthenticationRequired, detail),
             AppError::EmailTaken => Self::new(C::EmailTaken, detail),
             AppError::InvalidEnrollmentCode => Self::new(C::InvalidEnrollmentCode, detail),
             AppError::InvalidVerificationCode => Self::new(C::InvalidVerificationCode, detail),

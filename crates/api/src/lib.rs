@@ -105,6 +105,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/profile", web::get().to(users::get_profile))
                 .route("/profile", web::put().to(users::update_profile))
                 .route("/me", web::get().to(users::get_me))
+                .route("/me", web::delete().to(users::delete_me))
                 .route("/password", web::put().to(users::change_password_form))
                 .route("/me/password", web::put().to(users::change_password_json))
                 .route("/me/device-token", web::post().to(users::device_token))

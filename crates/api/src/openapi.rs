@@ -42,7 +42,7 @@ impl Modify for BearerAuth {
         auth::login, auth::register, auth::register_with_family, auth::verify_enrollment_code,
         auth::refresh_token, auth::verify_token, auth::change_password, auth::logout_all, auth::forgot_password,
         auth::reset_password, auth::apple_callback, auth::apple_notifications, auth::google_ios_login, auth::facebook_login,
-        users::create_user, users::get_profile, users::get_me, users::update_profile,
+        users::create_user, users::get_profile, users::get_me, users::delete_me, users::update_profile,
         users::change_password_json, users::change_password_form, users::device_token,
         users::update_endpoint, users::last_signin, users::preferences, users::enrollment_status,
         users::location, users::upload_profile_photo, users::upload_users_photo,

@@ -14,6 +14,8 @@ use calndr_ports::{
 use chrono::Utc;
 use tracing::{info, warn};
 
+mod deletion;
+
 use crate::cache_keys::View;
 use crate::limits::{hashed_key as email_key, ip_key};
 use crate::photos::check_photo;

@@ -186,6 +186,7 @@ impl AuthService {
             .accounts
             .user_by_id(user)
             .await?
+            .filter(|u| u.status != Some(calndr_domain::UserStatus::Deleted))
             .ok_or(AppError::NotAuthenticated)?;
         let c = Cached {
             principal: Principal {

@@ -21,6 +21,11 @@ pub enum AppError {
     InvalidResetToken,
     #[error("Invalid current password")]
     WrongCurrentPassword,
+    /// Deleting an account without a password needs a session begun in the last few minutes.
+    #[error(
+        "Sign in again to confirm: deleting an account needs a sign-in from the last 10 minutes"
+    )]
+    ReauthenticationRequired,
     #[error("Email already registered")]
     EmailTaken,
     #[error("Invalid enrollment code")]

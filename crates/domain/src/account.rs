@@ -17,6 +17,9 @@ pub enum UserStatus {
     Invited,
     /// Signed up but has not verified the e-mail address: password login is refused.
     Pending,
+    /// A deleted account's tombstone: no personal data, no sign-in, kept so the family's shared
+    /// records keep their author ("Former member").
+    Deleted,
     Other(String),
 }
 
@@ -26,6 +29,7 @@ impl UserStatus {
             "active" => Self::Active,
             "invited" => Self::Invited,
             "pending" => Self::Pending,
+            "deleted" => Self::Deleted,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -35,6 +39,7 @@ impl UserStatus {
             Self::Active => "active",
             Self::Invited => "invited",
             Self::Pending => "pending",
+            Self::Deleted => "deleted",
             Self::Other(s) => s,
         }
     }

@@ -8,6 +8,20 @@ use chrono::{DateTime, Utc};
 
 use crate::StoreError;
 
+/// What [`AccountStore::delete_account`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedAccount {
+    /// The family the user belonged to.
+    pub family_id: Option<FamilyId>,
+    /// Whether that family had no other member and is gone with everything in it.
+    pub family_deleted: bool,
+    /// The profile photo link the account had (its object is the caller's to remove).
+    pub photo_url: Option<String>,
+}
+
+/// The name a deleted member's records show.
+pub const FORMER_MEMBER: &str = "Former member";
+
 /// Users, their family membership, profile extras and preferences.
 ///
 /// Every method is one atomic unit of work: a method that writes several rows writes all or none.
@@ -99,6 +113,19 @@ pub trait AccountStore: Send + Sync {
         at: DateTime<Utc>,
         sessions: Option<SessionCutoff>,
     ) -> Result<(), StoreError>;
+
+    /// Deletes the account, in one transaction: the user's personal data (name, e-mail, phone,
+    /// photo link, device token, location, preferences, profile, social identities, verification
+    /// codes, the enrollment codes they made, their idempotency answers, their queued messages)
+    /// is erased and the row stays as a "Former member" tombstone without personal data, so the
+    /// family's shared records (custody days, events, journal entries) keep their author. Every
+    /// session ends at `at`. A family left without members is deleted with everything in it.
+    /// `NotFound` when the user does not exist (or was deleted already).
+    async fn delete_account(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<DeletedAccount, StoreError>;
 
     /// Cuts the user's sessions off at `cutoff` (it replaces an earlier one). `NotFound` when the
     /// user does not exist.

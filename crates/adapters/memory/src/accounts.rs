@@ -245,6 +245,14 @@ impl AccountStore for MemoryStore {
         Ok(())
     }
 
+    async fn delete_account(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<calndr_ports::DeletedAccount, StoreError> {
+        crate::account_deletion::delete_account(&mut self.state(), id, at)
+    }
+
     async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError> {
         let mut s = self.state();
         s.user_mut(id)?.sessions = Some(cutoff);

@@ -5,6 +5,7 @@
 //! follows the same contract as its production adapter (Postgres, Redis, SES), so a test that
 //! passes here means the same thing there.
 
+mod account_deletion;
 mod accounts;
 mod babysitters;
 mod cache;

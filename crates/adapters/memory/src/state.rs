@@ -51,10 +51,6 @@ impl HealthCheck for MemoryStore {
 /// A row of `families`.
 #[derive(Debug, Clone)]
 pub(crate) struct FamilyRow {
-    #[expect(
-        dead_code,
-        reason = "kept like the families table; read by later features"
-    )]
     pub(crate) name: ShortText,
     #[expect(
         dead_code,

@@ -354,6 +354,15 @@ impl AccountStore for PgStore {
         one_row(n)
     }
 
+    async fn delete_account(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<calndr_ports::DeletedAccount, StoreError> {
+        let mut conn = self.conn().await?;
+        crate::account_deletion::delete_account(&mut conn, id, at).await
+    }
+
     async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         let n = diesel::update(users::table.find(id.as_uuid()))

@@ -3,6 +3,7 @@
 //! The schema is the original backend's (see `migrations/`), so this adapter can run on a
 //! database the original created. Every multi-row write runs in one transaction.
 
+mod account_deletion;
 mod accounts;
 mod babysitters;
 mod children;

@@ -53,6 +53,34 @@ pub async fn get_profile(user: CurrentUser, state: web::Data<ApiState>) -> ApiRe
     Ok(HttpResponse::Ok().json(UserProfile::from(&profile)))
 }
 
+/// Delete my account. The password confirms it (an account without one: a sign-in from the last
+/// 10 minutes). Every session ends at once on every instance; the e-mail address can register
+/// again; the user's personal data is erased; the family's custody days, events and journal
+/// entries stay for the other members, attributed to "Former member"; a family without members
+/// left is deleted with everything in it.
+#[utoipa::path(delete, path = "/api/v1/users/me", tag = "users",
+    security(("bearer" = [])),
+    request_body(content = DeleteAccountRequest, description = "Absent or `{}` for an account without a password"),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not authenticated (or deleted already)", body = ErrorBody),
+        (status = 403, description = "Wrong password (`wrong_password`), or no recent sign-in for an account without one (`reauthentication_required`)", body = ErrorBody),
+        (status = 422, description = "No password given for a password account", body = ErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+pub async fn delete_me(
+    user: CurrentUser,
+    state: web::Data<ApiState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let body: DeleteAccountRequest = crate::extract::parse_json_bytes(&body)?;
+    state
+        .accounts
+        .delete_account(&user.0, user.1, body.password.as_deref())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// The signed-in user's profile (the same document as `GET /users/profile`).
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users",
     security(("bearer" = [])),

@@ -308,6 +308,12 @@ async fn every_error_code_is_answered_by_some_request() {
         &app.post("/api/v1/auth/refresh-token?current_token=garbage", None)
             .await,
     );
+    let (_, stale) = crate::account_deletion::passwordless_with_stale_token(&app).await;
+    seen.answered(
+        C::ReauthenticationRequired,
+        "deleting an account without a password from a sign-in 20 minutes old",
+        &crate::account_deletion::delete_without_password(&app, &stale).await,
+    );
     seen.answered(
         C::WrongPassword,
         "a password change with a wrong current password",

@@ -8,6 +8,7 @@
     reason = "test helpers fail the test loudly when a fixture cannot be set up"
 )]
 
+mod account_deletion;
 mod accounts;
 mod auth_routes;
 mod aws_services;
