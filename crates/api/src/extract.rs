@@ -103,14 +103,14 @@ fn serde_problem(message: &str) -> ApiError {
 }
 
 /// A JSON body that may be absent (the app sends some requests without one): empty means
-/// `T::default()`; malformed JSON is the usual 422.
+/// `T::default()`; malformed JSON, or a struct sent as anything but an object, is the usual 422.
 pub fn parse_json_bytes<T: serde::de::DeserializeOwned + Default>(
     body: &[u8],
 ) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| serde_problem(&e.to_string()))
+    crate::json_body::from_slice(body).map_err(|e| serde_problem(&e.to_string()))
 }
 
 pub fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {

@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod json_body;
 pub mod login_form;
 pub mod metrics;
 pub mod no_route;

@@ -145,8 +145,12 @@ pub async fn wrong_method(
     let res = next.call(req).await?;
     // A request routed to another pattern of its path (`PUT /custody/bulk` read as
     // `PUT /custody/{custody_id}`) always fails there: its literal segment is no valid id, date
-    // or number. So only such failures are checked, and a served request costs nothing here.
-    if !matches!(res.status().as_u16(), 401 | 404 | 405 | 422) {
+    // or number, or its body (which the route reads before the id) is missing, too large or of
+    // another type. So only such failures are checked, and a served request costs nothing here.
+    if !matches!(
+        res.status().as_u16(),
+        400 | 401 | 404 | 405 | 413 | 415 | 422
+    ) {
         return Ok(res.map_into_right_body());
     }
     let allowed = allowed_methods(res.request().path());

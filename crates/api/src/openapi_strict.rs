@@ -32,6 +32,9 @@ pub enum PathParam {
     Longitude,
     /// An object key: any non-empty text.
     Key,
+    /// One path item for two shapes (`/reminders/{date_or_id}`: `GET` a day, `PUT` and `DELETE`
+    /// an id): each operation's annotation declares its own schema, kept as written.
+    Declared,
 }
 
 /// The kind of every path parameter the API has; `None` for a name nobody classified (a test
@@ -45,6 +48,7 @@ pub fn path_param(name: &str) -> Option<PathParam> {
         "latitude" => P::Latitude,
         "longitude" => P::Longitude,
         "key" => P::Key,
+        "date_or_id" => P::Declared,
         "child_id" | "theme_id" | "target_user_id" => P::Uuid,
         "event_id" | "reminder_id" | "entry_id" | "email_id" | "custody_id" | "template_id"
         | "provider_id" | "babysitter_id" | "contact_id" | "medication_id" => P::IntId,
@@ -53,7 +57,8 @@ pub fn path_param(name: &str) -> Option<PathParam> {
 }
 
 impl PathParam {
-    fn schema(self) -> Schema {
+    /// The schema, or `None` when the annotation's own stays.
+    fn schema(self) -> Option<Schema> {
         let b = ObjectBuilder::new();
         let b = match self {
             Self::IntId => b
@@ -88,8 +93,9 @@ impl PathParam {
                 .schema_type(Type::String)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
             Self::Key => b.schema_type(Type::String).min_length(Some(1)),
+            Self::Declared => return None,
         };
-        Schema::Object(b.build())
+        Some(Schema::Object(b.build()))
     }
 }
 
@@ -177,8 +183,8 @@ fn tighten_path_params(op: &mut Operation) {
         else {
             continue;
         };
-        if let Some(kind) = path_param(name) {
-            *schema = Some(RefOr::T(kind.schema()));
+        if let Some(own) = path_param(name).and_then(PathParam::schema) {
+            *schema = Some(RefOr::T(own));
         }
     }
 }

@@ -78,7 +78,7 @@ pub async fn login(
 pub async fn register(
     req: HttpRequest,
     state: web::Data<ApiState>,
-    body: web::Json<RegisterRequest>,
+    body: crate::json_body::Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let reg = registration(
@@ -108,7 +108,7 @@ pub async fn register(
 pub async fn register_with_family(
     req: HttpRequest,
     state: web::Data<ApiState>,
-    body: web::Json<RegisterWithFamilyRequest>,
+    body: crate::json_body::Json<RegisterWithFamilyRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     if b.enrollment_code.trim().is_empty() {

@@ -100,7 +100,7 @@ pub async fn list(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<Ht
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<BabysitterRequest>,
+    body: crate::json_body::Json<BabysitterRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = state
         .circle
@@ -124,7 +124,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<BabysitterRequest>,
+    body: crate::json_body::Json<BabysitterRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = sitter_id(&path)?;
     let b = state

@@ -87,7 +87,7 @@ pub async fn list(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<Ht
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<ChildRequest>,
+    body: crate::json_body::Json<ChildRequest>,
 ) -> ApiResult<HttpResponse> {
     let c = state.circle.create_child(&user.0, draft(&body)?).await?;
     Ok(HttpResponse::Ok().json(ChildResponse::from(&c)))
@@ -108,7 +108,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<ChildRequest>,
+    body: crate::json_body::Json<ChildRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = child_id(&path)?;
     let c = state

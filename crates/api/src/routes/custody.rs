@@ -175,7 +175,7 @@ pub async fn handoff_only(
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<CustodyRequest>,
+    body: crate::json_body::Json<CustodyRequest>,
 ) -> ApiResult<HttpResponse> {
     let input = body.parse(None)?;
     let entry = state.custody.create(&user.0, input).await?;
@@ -195,7 +195,7 @@ pub async fn create(
 pub async fn bulk(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<Vec<CustodyRequest>>,
+    body: crate::json_body::Json<Vec<CustodyRequest>>,
 ) -> ApiResult<HttpResponse> {
     let inputs = body
         .iter()
@@ -230,7 +230,7 @@ pub async fn update_by_date(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<CustodyRequest>,
+    body: crate::json_body::Json<CustodyRequest>,
 ) -> ApiResult<HttpResponse> {
     let date = parse_date(&path, "custody_date")?;
     let input = body.parse(Some(date))?;
@@ -253,7 +253,7 @@ pub async fn update_by_id(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<CustodyRequest>,
+    body: crate::json_body::Json<CustodyRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = CustodyId::parse(&path, "custody_id")?;
     let input = body.parse(Some(chrono::NaiveDate::MIN))?;

@@ -107,7 +107,7 @@ pub async fn list(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<Ht
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<EmergencyContactRequest>,
+    body: crate::json_body::Json<EmergencyContactRequest>,
 ) -> ApiResult<HttpResponse> {
     let c = state
         .circle
@@ -131,7 +131,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<EmergencyContactRequest>,
+    body: crate::json_body::Json<EmergencyContactRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = contact_id(&path)?;
     let c = state

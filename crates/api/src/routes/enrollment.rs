@@ -209,7 +209,7 @@ pub async fn validate_code(
     req: HttpRequest,
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<ValidateCodeRequest>,
+    body: crate::json_body::Json<ValidateCodeRequest>,
 ) -> ApiResult<HttpResponse> {
     let code = parse_entered_code(&body.code, "code")?;
     let family = state
@@ -249,7 +249,7 @@ pub async fn validate_code(
 pub async fn invite(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<InviteRequest>,
+    body: crate::json_body::Json<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
     let code = parse_entered_code(&body.code, "code")?;
     let first = PersonName::parse(&body.coparent_first_name, "coparent_first_name")?;
@@ -291,7 +291,7 @@ pub async fn invite(
 pub async fn send_code_email(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<SendCodeEmailRequest>,
+    body: crate::json_body::Json<SendCodeEmailRequest>,
 ) -> ApiResult<HttpResponse> {
     let code = parse_entered_code(&body.code, "code")?;
     let recipient = InvitationRecipient {
@@ -357,7 +357,7 @@ pub async fn flow_status(user: CurrentUser, state: web::Data<ApiState>) -> ApiRe
 pub async fn flow_coparent_info(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<CoparentInfoRequest>,
+    body: crate::json_body::Json<CoparentInfoRequest>,
 ) -> ApiResult<HttpResponse> {
     ShortText::parse(
         &body.coparent_first_name,
@@ -385,7 +385,7 @@ pub async fn flow_coparent_info(
 pub async fn flow_children_info(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<Vec<ChildInfo>>,
+    body: crate::json_body::Json<Vec<ChildInfo>>,
 ) -> ApiResult<HttpResponse> {
     if body.is_empty() || body.len() > MAX_CHILDREN_PER_REQUEST {
         return Err(ApiError::validation(
@@ -422,7 +422,7 @@ pub async fn flow_children_info(
 pub async fn flow_custody_schedule(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<CustodyScheduleRequest>,
+    body: crate::json_body::Json<CustodyScheduleRequest>,
 ) -> ApiResult<HttpResponse> {
     ShortText::parse(&body.schedule_type, "schedule_type", ONBOARDING_NAME_MAX)?;
     state.enrollment.custody_schedule(&user.0).await?;

@@ -174,7 +174,7 @@ pub async fn range(
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<EventRequest>,
+    body: crate::json_body::Json<EventRequest>,
 ) -> ApiResult<HttpResponse> {
     let draft = body.draft()?;
     let event = state.events.create(&user.0, draft).await?;
@@ -201,7 +201,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<EventRequest>,
+    body: crate::json_body::Json<EventRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = event_id(&path)?;
     let draft = body.draft()?;

@@ -164,7 +164,7 @@ pub async fn request_location(
 pub async fn invite(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<InviteRequest>,
+    body: crate::json_body::Json<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let phone = b

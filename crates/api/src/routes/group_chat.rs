@@ -44,7 +44,7 @@ pub struct GroupChatResponse {
 pub async fn create_or_get(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<GroupChatRequest>,
+    body: crate::json_body::Json<GroupChatRequest>,
 ) -> ApiResult<HttpResponse> {
     let contact_type = ContactType::parse(&body.contact_type)?;
     let (chat, existed) = state

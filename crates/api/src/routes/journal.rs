@@ -141,7 +141,7 @@ pub async fn list(
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<JournalCreateRequest>,
+    body: crate::json_body::Json<JournalCreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let entry = NewJournalEntry {
         title: title(body.title.as_deref())?,
@@ -186,7 +186,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<JournalUpdateRequest>,
+    body: crate::json_body::Json<JournalUpdateRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = entry_id(&path)?;
     let changes = JournalChanges {

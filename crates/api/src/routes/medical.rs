@@ -229,7 +229,7 @@ pub async fn list(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<Ht
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<MedicalProviderRequest>,
+    body: crate::json_body::Json<MedicalProviderRequest>,
 ) -> ApiResult<HttpResponse> {
     let m = state.medical.create(&user.0, body.changes()?).await?;
     Ok(HttpResponse::Ok().json(MedicalProviderResponse::from(&m)))
@@ -268,7 +268,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<MedicalProviderRequest>,
+    body: crate::json_body::Json<MedicalProviderRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = medical_id(&path)?;
     let m = state.medical.update(&user.0, id, body.changes()?).await?;
@@ -309,7 +309,7 @@ pub async fn delete(
 pub async fn search(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<MedicalSearchRequest>,
+    body: crate::json_body::Json<MedicalSearchRequest>,
 ) -> ApiResult<HttpResponse> {
     let area = body.location.area()?;
     let specialty =

@@ -376,7 +376,7 @@ pub async fn presets(_user: CurrentUser) -> ApiResult<HttpResponse> {
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<MedicationCreateRequest>,
+    body: crate::json_body::Json<MedicationCreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let o = b.optional.parse()?;
@@ -433,7 +433,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<MedicationUpdateRequest>,
+    body: crate::json_body::Json<MedicationUpdateRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = medication_id(&path)?;
     let b = body.into_inner();

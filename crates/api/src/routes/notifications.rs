@@ -64,7 +64,7 @@ pub async fn list(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<Ht
 pub async fn add(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<NotificationEmailRequest>,
+    body: crate::json_body::Json<NotificationEmailRequest>,
 ) -> ApiResult<HttpResponse> {
     let email = EmailAddress::parse(&body.email)?;
     let e = state.notification_emails.add(&user.0, email).await?;
@@ -86,7 +86,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<NotificationEmailRequest>,
+    body: crate::json_body::Json<NotificationEmailRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = email_id(&path)?;
     let email = EmailAddress::parse(&body.email)?;

@@ -417,7 +417,7 @@ macro_rules! provider_routes {
             pub async fn create(
                 user: CurrentUser,
                 state: web::Data<ApiState>,
-                body: web::Json<ProviderRequest>,
+                body: crate::json_body::Json<ProviderRequest>,
             ) -> ApiResult<HttpResponse> {
                 super::create(user, &state, $kind, &body).await
             }
@@ -436,7 +436,7 @@ macro_rules! provider_routes {
                 user: CurrentUser,
                 state: web::Data<ApiState>,
                 path: web::Path<String>,
-                body: web::Json<ProviderRequest>,
+                body: crate::json_body::Json<ProviderRequest>,
             ) -> ApiResult<HttpResponse> {
                 super::update(user, &state, $kind, &path, &body).await
             }
@@ -471,7 +471,7 @@ macro_rules! provider_routes {
             pub async fn search(
                 user: CurrentUser,
                 state: web::Data<ApiState>,
-                body: web::Json<ProviderSearchRequest>,
+                body: crate::json_body::Json<ProviderSearchRequest>,
             ) -> ApiResult<HttpResponse> {
                 super::search(user, &state, $kind, &body).await
             }
@@ -512,7 +512,7 @@ macro_rules! provider_routes {
                 user: CurrentUser,
                 state: web::Data<ApiState>,
                 path: web::Path<String>,
-                body: web::Json<ParseEventsRequest>,
+                body: crate::json_body::Json<ParseEventsRequest>,
             ) -> ApiResult<HttpResponse> {
                 super::parse_events(user, &state, $kind, &path, &body).await
             }

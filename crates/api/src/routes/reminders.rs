@@ -140,7 +140,7 @@ pub async fn list(
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<ReminderCreateRequest>,
+    body: crate::json_body::Json<ReminderCreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let date = parse_date(&body.date, "date")?;
     let f = fields(
@@ -153,10 +153,11 @@ pub async fn create(
 }
 
 /// The reminder of a day: `GET /reminders/{yyyy-MM-dd}`. (`PUT`/`DELETE` on the same path take
-/// a reminder id.)
-#[utoipa::path(get, path = "/api/v1/reminders/{date}", tag = "reminders",
+/// a reminder id: one path item, each operation with its own parameter schema, since OpenAPI
+/// allows one template of a shape.)
+#[utoipa::path(get, path = "/api/v1/reminders/{date_or_id}", tag = "reminders",
     security(("bearer" = [])),
-    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    params(("date_or_id" = String, Path, format = Date, description = "The day, YYYY-MM-DD")),
     responses(
         (status = 200, description = "The day's reminder or has_reminder false", body = ReminderByDateResponse),
         (status = 401, description = "Not authenticated", body = ErrorBody),
@@ -191,9 +192,9 @@ pub async fn by_date(
 }
 
 /// Change a reminder's text and notification.
-#[utoipa::path(put, path = "/api/v1/reminders/{reminder_id}", tag = "reminders",
+#[utoipa::path(put, path = "/api/v1/reminders/{date_or_id}", tag = "reminders",
     security(("bearer" = [])),
-    params(("reminder_id" = i32, Path)),
+    params(("date_or_id" = i32, Path, minimum = 1, maximum = 2147483647, description = "The reminder id")),
     request_body = ReminderUpdateRequest,
     responses(
         (status = 200, description = "Updated", body = ReminderResponse),
@@ -205,7 +206,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<ReminderUpdateRequest>,
+    body: crate::json_body::Json<ReminderUpdateRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = reminder_id(&path)?;
     let f = fields(
@@ -218,9 +219,9 @@ pub async fn update(
 }
 
 /// Delete a reminder.
-#[utoipa::path(delete, path = "/api/v1/reminders/{reminder_id}", tag = "reminders",
+#[utoipa::path(delete, path = "/api/v1/reminders/{date_or_id}", tag = "reminders",
     security(("bearer" = [])),
-    params(("reminder_id" = i32, Path)),
+    params(("date_or_id" = i32, Path, minimum = 1, maximum = 2147483647, description = "The reminder id")),
     responses(
         (status = 200, description = "Deleted", body = ReminderDeletedResponse),
         (status = 401, description = "Not authenticated", body = ErrorBody),

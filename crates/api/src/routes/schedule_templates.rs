@@ -263,7 +263,7 @@ pub async fn get(
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<TemplateRequest>,
+    body: crate::json_body::Json<TemplateRequest>,
 ) -> ApiResult<HttpResponse> {
     let spec = body.spec(&slots(&state, &user).await?)?;
     let t = state.custody.create_template(&user.0, spec).await?;
@@ -285,7 +285,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<TemplateRequest>,
+    body: crate::json_body::Json<TemplateRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = template_id(&path)?;
     let t = state
@@ -353,7 +353,7 @@ pub struct ApplyResponse {
 pub async fn apply(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<ApplyRequest>,
+    body: crate::json_body::Json<ApplyRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = template_id(&body.template_id.to_string())?;
     let date = |raw: &Option<String>, field| {

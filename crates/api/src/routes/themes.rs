@@ -217,7 +217,7 @@ pub async fn list(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<Ht
 pub async fn create(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<ThemeCreateRequest>,
+    body: crate::json_body::Json<ThemeCreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let draft = ThemeDraft {
         name: theme_name(&body.name)?,
@@ -244,7 +244,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<ApiState>,
     path: web::Path<String>,
-    body: web::Json<ThemeUpdateRequest>,
+    body: crate::json_body::Json<ThemeUpdateRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = theme_id(&path)?;
     let changes = ThemeChanges {

@@ -26,7 +26,7 @@ use crate::state::ApiState;
 pub async fn create_user(
     req: HttpRequest,
     state: web::Data<ApiState>,
-    body: web::Json<RegisterRequest>,
+    body: crate::json_body::Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let reg = registration(
@@ -108,7 +108,7 @@ fn non_empty(v: Option<&str>) -> Option<&str> {
 pub async fn update_profile(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<ProfileUpdateRequest>,
+    body: crate::json_body::Json<ProfileUpdateRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let changes = ProfileChanges {
@@ -173,7 +173,7 @@ pub async fn change_password_json(
     req: HttpRequest,
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<PasswordChangeRequest>,
+    body: crate::json_body::Json<PasswordChangeRequest>,
 ) -> ApiResult<HttpResponse> {
     change_password(&req, user, state, body.into_inner()).await
 }
@@ -230,7 +230,7 @@ pub async fn device_token(
     ))]
 pub async fn update_endpoint(
     _user: CurrentUser,
-    _body: web::Json<UpdateEndpointRequest>,
+    _body: crate::json_body::Json<UpdateEndpointRequest>,
 ) -> ApiResult<HttpResponse> {
     Err(calndr_app::AppError::ProviderNotConfigured("SNS push").into())
 }
@@ -261,7 +261,7 @@ pub async fn last_signin(user: CurrentUser, state: web::Data<ApiState>) -> ApiRe
 pub async fn preferences(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<PreferencesRequest>,
+    body: crate::json_body::Json<PreferencesRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let notifications = b
@@ -289,7 +289,7 @@ pub async fn preferences(
 pub async fn enrollment_status(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<EnrollmentStatusRequest>,
+    body: crate::json_body::Json<EnrollmentStatusRequest>,
 ) -> ApiResult<HttpResponse> {
     state.accounts.set_enrolled(&user.0, body.enrolled).await?;
     Ok(HttpResponse::Ok().json(StatusMessageResponse {
@@ -310,7 +310,7 @@ pub async fn enrollment_status(
 pub async fn location(
     user: CurrentUser,
     state: web::Data<ApiState>,
-    body: web::Json<LocationRequest>,
+    body: crate::json_body::Json<LocationRequest>,
 ) -> ApiResult<HttpResponse> {
     let point = GeoPoint::parse(body.latitude, body.longitude)?;
     state.accounts.set_location(&user.0, point).await?;

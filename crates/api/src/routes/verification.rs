@@ -108,7 +108,7 @@ async fn send_code(
 pub async fn email_send_code(
     req: HttpRequest,
     state: web::Data<ApiState>,
-    body: web::Json<EmailRequest>,
+    body: crate::json_body::Json<EmailRequest>,
 ) -> ApiResult<HttpResponse> {
     send_code(req, state, &body.email).await
 }
@@ -124,7 +124,7 @@ pub async fn email_send_code(
 pub async fn email_resend_code(
     req: HttpRequest,
     state: web::Data<ApiState>,
-    body: web::Json<EmailRequest>,
+    body: crate::json_body::Json<EmailRequest>,
 ) -> ApiResult<HttpResponse> {
     send_code(req, state, &body.email).await
 }
@@ -141,7 +141,7 @@ pub async fn email_resend_code(
 pub async fn email_verify_code(
     req: HttpRequest,
     state: web::Data<ApiState>,
-    body: web::Json<VerifyEmailRequest>,
+    body: crate::json_body::Json<VerifyEmailRequest>,
 ) -> ApiResult<HttpResponse> {
     let email = email(&body.email)?;
     let code = VerificationCode::parse(&body.code, "code")?;
@@ -169,7 +169,7 @@ pub async fn email_verify_code(
 pub async fn send_pin(
     req: HttpRequest,
     state: web::Data<ApiState>,
-    body: web::Json<PhoneRequest>,
+    body: crate::json_body::Json<PhoneRequest>,
 ) -> ApiResult<HttpResponse> {
     let phone = UsPhoneNumber::parse(&body.phone_number, "phone_number")?;
     let sent = state
@@ -206,7 +206,7 @@ pub async fn verify_pin(
     req: HttpRequest,
     user: Option<CurrentUser>,
     state: web::Data<ApiState>,
-    body: web::Json<VerifyPinRequest>,
+    body: crate::json_body::Json<VerifyPinRequest>,
 ) -> ApiResult<HttpResponse> {
     let phone = UsPhoneNumber::parse(&body.phone_number, "phone_number")?;
     let pin = VerificationCode::parse(&body.pin, "pin")?;

@@ -97,9 +97,11 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/events/daycare"),
     ("get", "/api/v1/reminders"),
     ("post", "/api/v1/reminders"),
-    ("get", "/api/v1/reminders/{date}"),
-    ("put", "/api/v1/reminders/{reminder_id}"),
-    ("delete", "/api/v1/reminders/{reminder_id}"),
+    // Registered as `/{date}` (GET) and `/{reminder_id}` (PUT, DELETE): one path item in the
+    // document, since OpenAPI allows one template of a shape.
+    ("get", "/api/v1/reminders/{date_or_id}"),
+    ("put", "/api/v1/reminders/{date_or_id}"),
+    ("delete", "/api/v1/reminders/{date_or_id}"),
     ("get", "/api/v1/journal"),
     ("post", "/api/v1/journal"),
     ("get", "/api/v1/journal/{entry_id}"),
@@ -488,6 +490,7 @@ async fn the_document_lists_the_limits_and_statuses_the_server_enforces() {
                     "latitude" => s["minimum"] == -90.0 && s["maximum"] == 90.0,
                     "longitude" => s["minimum"] == -180.0 && s["maximum"] == 180.0,
                     "key" => s["type"] == "string",
+                    "date_or_id" if method == "get" => s["format"] == "date",
                     _ => s["type"] == "integer" && s["minimum"] == 1 && s["maximum"] == i32::MAX,
                 };
                 if !ok {
