@@ -6,6 +6,7 @@ pub mod deadline;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod fingerprint;
 pub mod idempotency;
 pub mod json_body;
 pub mod login_form;

@@ -30,7 +30,7 @@ pub struct ApiSettings {
     /// Raised at SIGTERM: answers close their connections.
     pub drain: crate::deadline::Drain,
     /// Keys the `Idempotency-Key` fingerprints and sign-up scopes.
-    pub fingerprint_key: crate::idempotency::FingerprintKey,
+    pub fingerprint_key: crate::fingerprint::FingerprintKey,
 }
 
 /// The dependencies the readiness route checks. `None` means "not configured" (embedded default).
