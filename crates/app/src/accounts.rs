@@ -401,6 +401,32 @@ impl AccountService {
         Ok(())
     }
 
+    /// Counts one password attempt against `user` (change, reset, deletion): 429 past the limit.
+    async fn limit_password_attempts(&self, user: UserId) -> Result<(), AppError> {
+        let limits = self.deps.guard.limits;
+        self.deps
+            .guard
+            .hit(
+                &format!("calndr:rl:password:{user}"),
+                limits.password_per_account,
+            )
+            .await
+    }
+
+    /// `WrongCurrentPassword` unless `presented` is `user`'s password (an account without one
+    /// has no right password).
+    async fn confirm_password(&self, user: &User, presented: Password) -> Result<(), AppError> {
+        let ok = match user.password_hash.clone() {
+            Some(hash) => self.deps.hasher.verify(presented, hash).await?,
+            None => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(AppError::WrongCurrentPassword)
+        }
+    }
+
     pub async fn change_password(
         &self,
         who: &Principal,
@@ -414,30 +440,19 @@ impl AccountService {
             .guard
             .hit(&ip_key("password", client), limits.login_per_ip)
             .await?;
-        self.deps
-            .guard
-            .hit(
-                &format!("calndr:rl:password:{}", who.user_id),
-                limits.password_per_account,
-            )
-            .await?;
+        self.limit_password_attempts(who.user_id).await?;
         let current = Password::presented(current, "current_password")?;
         let new = Password::new_choice(new, "new_password")?;
         let user = self.user(who.user_id).await?;
-        let ok = match user.password_hash.clone() {
-            Some(hash) => self.deps.hasher.verify(current, hash).await?,
-            None => false,
-        };
-        if !ok {
-            return Err(AppError::WrongCurrentPassword);
-        }
+        self.confirm_password(&user, current).await?;
         let hash = self.deps.hasher.hash(new).await?;
         // Every other session ends with the old password (a stolen phone stays signed out); the
         // one the change is made from stays.
-        let cutoff = SessionCutoff::all_but(Utc::now(), session.issued_at);
+        let at = Utc::now();
+        let cutoff = SessionCutoff::all_but(at, session.issued_at);
         self.deps
             .accounts
-            .set_password_hash(user.id, &hash, Utc::now(), Some(cutoff))
+            .set_password_hash(user.id, &hash, at, Some(cutoff))
             .await?;
         self.deps.auth.sessions_ended(user.id, cutoff).await;
         info!(user.id = %user.id, "password changed");
@@ -504,14 +519,7 @@ impl AccountService {
             .verify_reset(token)
             .map_err(|_| invalid())?;
         let new = Password::new_choice(new, "new_password")?;
-        let limits = self.deps.guard.limits;
-        self.deps
-            .guard
-            .hit(
-                &format!("calndr:rl:password:{}", claims.user_id),
-                limits.password_per_account,
-            )
-            .await?;
+        self.limit_password_attempts(claims.user_id).await?;
         let user = self
             .deps
             .accounts
@@ -527,10 +535,11 @@ impl AccountService {
         }
         let hash = self.deps.hasher.hash(new).await?;
         // A reset is what someone does who lost a phone or a password: every session ends.
-        let cutoff = SessionCutoff::all(Utc::now());
+        let at = Utc::now();
+        let cutoff = SessionCutoff::all(at);
         self.deps
             .accounts
-            .set_password_hash(user.id, &hash, Utc::now(), Some(cutoff))
+            .set_password_hash(user.id, &hash, at, Some(cutoff))
             .await?;
         self.deps.auth.sessions_ended(user.id, cutoff).await;
         info!(user.id = %user.id, "password reset");

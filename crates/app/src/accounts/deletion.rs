@@ -22,25 +22,12 @@ impl AccountService {
         password: Option<&str>,
     ) -> Result<(), AppError> {
         let user = self.user(who.user_id).await?;
-        match user.password_hash.clone() {
-            Some(hash) => {
-                let limits = self.deps.guard.limits;
-                self.deps
-                    .guard
-                    .hit(
-                        &format!("calndr:rl:password:{}", user.id),
-                        limits.password_per_account,
-                    )
-                    .await?;
-                let presented = Password::presented(password.unwrap_or_default(), "password")?;
-                if !self.deps.hasher.verify(presented, hash).await? {
-                    return Err(AppError::WrongCurrentPassword);
-                }
-            }
-            None if Utc::now() - session.issued_at > RECENT_SIGN_IN => {
-                return Err(AppError::ReauthenticationRequired)
-            }
-            None => {}
+        if user.password_hash.is_some() {
+            self.limit_password_attempts(user.id).await?;
+            let presented = Password::presented(password.unwrap_or_default(), "password")?;
+            self.confirm_password(&user, presented).await?;
+        } else if Utc::now() - session.issued_at > RECENT_SIGN_IN {
+            return Err(AppError::ReauthenticationRequired);
         }
         let at = Utc::now();
         let deleted = self
