@@ -15,6 +15,7 @@ use chrono::Utc;
 use tracing::{info, warn};
 
 mod deletion;
+mod family_leave;
 
 use crate::cache_keys::View;
 use crate::limits::{hashed_key as email_key, ip_key};

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
-    IdentityProvider, NewAccount, NewUser, NotificationPreferences, PasswordHash, Preferences,
-    ProfileChanges, ProviderSubject, SessionCutoff, User, UserId,
+    IdentityProvider, NewAccount, NewFamily, NewUser, NotificationPreferences, PasswordHash,
+    Preferences, ProfileChanges, ProviderSubject, SessionCutoff, User, UserId,
 };
 use chrono::{DateTime, Utc};
 
@@ -17,6 +17,17 @@ pub struct DeletedAccount {
     pub family_deleted: bool,
     /// The profile photo link the account had (its object is the caller's to remove).
     pub photo_url: Option<String>,
+}
+
+/// What [`AccountStore::leave_family`] did.
+#[derive(Debug, Clone)]
+pub enum FamilyDeparture {
+    /// The user is now the only member of the new family; `old_family` keeps its other members.
+    Left { old_family: FamilyId },
+    /// The user is the only member of their family: nothing changed.
+    OnlyMember,
+    /// The user belongs to no family: nothing changed.
+    NoFamily,
 }
 
 /// The name a deleted member's records show.
@@ -126,6 +137,20 @@ pub trait AccountStore: Send + Sync {
         id: UserId,
         at: DateTime<Utc>,
     ) -> Result<DeletedAccount, StoreError>;
+
+    /// Moves the user out of their family into `family` (inserted here, empty), in one
+    /// transaction under a lock on the old family's row (two members leaving at once cannot
+    /// both go): the user is no longer enrolled and has no co-parent; the enrollment codes they
+    /// created in the old family are revoked at `at`; a remaining single member has no
+    /// co-parent enrolled or invited any more; an old family named after the user is named
+    /// after its first remaining member. The family's shared records stay with it.
+    /// `NotFound` when the user does not exist (or was deleted).
+    async fn leave_family(
+        &self,
+        id: UserId,
+        family: NewFamily,
+        at: DateTime<Utc>,
+    ) -> Result<FamilyDeparture, StoreError>;
 
     /// Cuts the user's sessions off at `cutoff` (it replaces an earlier one). `NotFound` when the
     /// user does not exist.

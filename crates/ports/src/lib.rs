@@ -45,7 +45,7 @@ pub mod themes;
 pub mod upstream;
 pub mod weather;
 
-pub use accounts::{AccountStore, DeletedAccount, FORMER_MEMBER};
+pub use accounts::{AccountStore, DeletedAccount, FamilyDeparture, FORMER_MEMBER};
 pub use babysitters::BabysitterStore;
 pub use cache::{Cache, CacheStats, MAX_TTL};
 pub use children::ChildStore;

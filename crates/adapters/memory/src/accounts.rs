@@ -253,6 +253,15 @@ impl AccountStore for MemoryStore {
         crate::account_deletion::delete_account(&mut self.state(), id, at)
     }
 
+    async fn leave_family(
+        &self,
+        id: UserId,
+        family: calndr_domain::NewFamily,
+        at: DateTime<Utc>,
+    ) -> Result<calndr_ports::FamilyDeparture, StoreError> {
+        crate::family_leave::leave_family(&mut self.state(), id, family, at)
+    }
+
     async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError> {
         let mut s = self.state();
         s.user_mut(id)?.sessions = Some(cutoff);

@@ -16,6 +16,7 @@ mod emergency_contacts;
 mod enrollment;
 mod events;
 mod family;
+mod family_leave;
 mod group_chat;
 mod idempotency;
 mod jobs;

@@ -43,6 +43,14 @@ pub(crate) async fn delete_account(
 ) -> Result<DeletedAccount, StoreError> {
     let user = id.as_uuid();
     conn.transaction::<_, TxError, _>(async move |conn| {
+        // The family's row, then the user's (see `lock_membership`): serialized with another
+        // member leaving or deleting, so the member count below is the truth.
+        if crate::family_leave::lock_membership(conn, user)
+            .await?
+            .is_none()
+        {
+            return Err(TxError::Store(StoreError::NotFound));
+        }
         let doomed: Vec<Doomed> = diesel::sql_query(
             "SELECT family_id, profile_photo_url, email, first_name FROM users \
              WHERE id = $1 AND status IS DISTINCT FROM 'deleted' FOR UPDATE",

@@ -363,6 +363,16 @@ impl AccountStore for PgStore {
         crate::account_deletion::delete_account(&mut conn, id, at).await
     }
 
+    async fn leave_family(
+        &self,
+        id: UserId,
+        family: calndr_domain::NewFamily,
+        at: DateTime<Utc>,
+    ) -> Result<calndr_ports::FamilyDeparture, StoreError> {
+        let mut conn = self.conn().await?;
+        crate::family_leave::leave_family(&mut conn, id, family, at).await
+    }
+
     async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         let n = diesel::update(users::table.find(id.as_uuid()))

@@ -45,9 +45,11 @@ pub(crate) fn from_diesel(e: DieselError) -> StoreError {
 /// 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 57P05 idle session,
 /// 25P03 idle in transaction ("terminating connection ..."); 57014 statement timeout or cancel
 /// and 55P03 lock timeout ("canceling statement due to ...", "could not obtain lock ..."); the
-/// database starting up, shutting down or in recovery.
+/// database starting up, shutting down or in recovery; 40P01 a deadlock PostgreSQL broke by
+/// aborting this transaction (nothing of it was written).
 pub(crate) fn is_transient(message: &str) -> bool {
-    const TRANSIENT: [&str; 5] = [
+    const TRANSIENT: [&str; 6] = [
+        "deadlock detected",
         "terminating connection",
         "canceling statement due to",
         "could not obtain lock",
@@ -71,6 +73,7 @@ mod tests {
             "could not obtain lock on row in relation \"events\"",
             "the database system is starting up",
             "the database system is shutting down",
+            "deadlock detected",
         ] {
             assert!(is_transient(m), "{m}");
         }

@@ -14,6 +14,7 @@ mod enrollment;
 mod error;
 mod events;
 mod family;
+mod family_leave;
 mod group_chat;
 mod idempotency;
 mod jobs;

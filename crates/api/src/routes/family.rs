@@ -93,6 +93,22 @@ pub async fn custodians(user: CurrentUser, state: web::Data<ApiState>) -> ApiRes
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// Leave the caller's family: the caller gets a new empty family of their own (as a fresh
+/// registration would); the old family keeps its records and its other members, who stop seeing
+/// the caller at once. Enrollment codes the caller created for the old family stop working.
+/// Sign-in tokens stay valid and name the new family from the next request on.
+#[utoipa::path(post, path = "/api/v1/family/leave", tag = "family",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Left; the caller is in a new family of their own"),
+        (status = 400, description = "`no_family`: the caller belongs to no family; `bad_request`: the caller is the family's only member", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ))]
+pub async fn leave(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<HttpResponse> {
+    state.accounts.leave_family(&user.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Every member of the caller's family.
 #[utoipa::path(get, path = "/api/v1/family/members", tag = "family",
     security(("bearer" = [])),
@@ -189,6 +205,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/family")
             .route("/invite", web::post().to(invite))
+            .route("/leave", web::post().to(leave))
             .route("/custodians", web::get().to(custodians))
             .route("/emails", web::get().to(emails))
             .route("/members", web::get().to(members))

@@ -37,24 +37,30 @@ pub async fn registration_and_email_uniqueness(s: Storage) {
         .is_none());
 }
 
+/// Two accounts, each in a family of their own.
+async fn host_and_guest(
+    store: &dyn calndr_ports::AccountStore,
+) -> (calndr_domain::User, calndr_domain::User) {
+    let mut made = Vec::new();
+    for name in ["Host", "Guest"] {
+        let email = format!("{}-{}@example.com", name.to_lowercase(), UserId::random());
+        made.push(
+            store
+                .create_account(new_account(name, &email))
+                .await
+                .expect("account"),
+        );
+    }
+    let guest = made.pop().expect("guest");
+    let host = made.pop().expect("host");
+    (host, guest)
+}
+
 /// Joining a family moves the user, sets the enrolled flags and marks the inviter.
 pub async fn joining_a_family(s: Storage) {
     let store = s.accounts;
-    let host = store
-        .create_account(new_account(
-            "Host",
-            &format!("host-{}@example.com", UserId::random()),
-        ))
-        .await
-        .expect("host");
+    let (host, guest) = host_and_guest(store.as_ref()).await;
     let family = host.family_id.expect("family");
-    let guest = store
-        .create_account(new_account(
-            "Guest",
-            &format!("guest-{}@example.com", UserId::random()),
-        ))
-        .await
-        .expect("guest");
     let joined = store
         .join_family(guest.id, family, Some(host.id), Utc::now())
         .await
@@ -93,6 +99,67 @@ pub async fn joining_a_family(s: Storage) {
         )
         .await;
     assert!(matches!(orphan, Err(StoreError::NotFound)), "{orphan:?}");
+}
+
+/// Leaving moves the member into the new family with the flags of a fresh registration, leaves
+/// the remaining member without a co-parent, and refuses the last member and the family-less.
+pub async fn leaving_a_family(s: Storage) {
+    use calndr_domain::NewFamily;
+    use calndr_ports::FamilyDeparture;
+
+    let store = s.accounts;
+    let (host, guest) = host_and_guest(store.as_ref()).await;
+    let family = host.family_id.expect("family");
+    store
+        .join_family(guest.id, family, Some(host.id), Utc::now())
+        .await
+        .expect("join");
+    let fresh = NewFamily::for_first_member(&guest.first_name);
+    let fresh_id = fresh.id;
+    let left = store
+        .leave_family(guest.id, fresh, Utc::now())
+        .await
+        .expect("leave");
+    let FamilyDeparture::Left { old_family } = left else {
+        panic!("expected Left, got {left:?}");
+    };
+    assert_eq!(old_family, family);
+    let user = store
+        .user_by_id(guest.id)
+        .await
+        .expect("guest")
+        .expect("guest");
+    assert_eq!(user.family_id, Some(fresh_id));
+    assert_eq!(
+        (user.enrolled, user.coparent_enrolled),
+        (Some(false), Some(false))
+    );
+    let host = store
+        .user_by_id(host.id)
+        .await
+        .expect("host")
+        .expect("host");
+    assert_eq!(host.family_id, Some(family));
+    assert_eq!(host.coparent_enrolled, Some(false));
+    for who in [host.id, guest.id] {
+        let again = store
+            .leave_family(
+                who,
+                NewFamily::for_first_member(&host.first_name),
+                Utc::now(),
+            )
+            .await
+            .expect("leave alone");
+        assert!(matches!(again, FamilyDeparture::OnlyMember), "{again:?}");
+    }
+    let ghost = store
+        .leave_family(
+            UserId::random(),
+            NewFamily::for_first_member(&host.first_name),
+            Utc::now(),
+        )
+        .await;
+    assert!(matches!(ghost, Err(StoreError::NotFound)), "{ghost:?}");
 }
 
 /// Profile updates change only what is given; writes to unknown users are `NotFound`.

@@ -21,6 +21,7 @@ mod enrollment;
 mod error_codes;
 mod events;
 mod family;
+mod family_leave;
 mod faults;
 mod group_chat;
 mod health;

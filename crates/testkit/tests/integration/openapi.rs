@@ -48,6 +48,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/user/location"),
     // family, custody, custody-maintenance, schedule templates
     ("post", "/api/v1/family/invite"),
+    ("post", "/api/v1/family/leave"),
     ("get", "/api/v1/family/custodians"),
     ("get", "/api/v1/family/emails"),
     ("get", "/api/v1/family/members"),
