@@ -8,7 +8,7 @@ use calndr_domain::{
     SessionCutoff, User, UserId,
 };
 use calndr_ports::{
-    AccountStore, EnrollmentStore, IssuedToken, Mailer, ObjectStorage, OutgoingEmail,
+    AccountStore, EnrollmentStore, IssuedToken, JobQueue, Mailer, ObjectStorage, OutgoingEmail,
     PasswordHasher, Redeemer, StoreError, TokenService,
 };
 use chrono::Utc;
@@ -66,6 +66,8 @@ pub struct AccountDeps {
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenService>,
     pub storage: Arc<dyn ObjectStorage>,
+    /// Where the cleanup after a deleted account is queued when it is not part of a write.
+    pub jobs: Arc<dyn JobQueue>,
     pub mailer: Arc<dyn Mailer>,
     pub guard: RateGuard,
     pub auth: AuthService,
@@ -642,8 +644,8 @@ impl AccountService {
     ) -> Result<Profile, AppError> {
         let kind = check_photo(declared_type, &bytes)?;
         let key = format!(
-            "profile-photos/{}/{}.{}",
-            who.user_id,
+            "{}{}.{}",
+            calndr_domain::objects::photo_prefix(who.user_id),
             uuid::Uuid::new_v4(),
             kind.extension()
         );

@@ -8,7 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use calndr_domain::{EmailAddress, UserId};
 use calndr_ports::{
-    ClaimedJob, JobQueue, Mailer, NewJob, OutgoingEmail, PushMessage, PushNotifier, StoreError,
+    ClaimedJob, JobQueue, Mailer, NewJob, ObjectStorage, OutgoingEmail, PushMessage, PushNotifier,
+    StoreError,
 };
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,7 @@ use tracing::{debug, info, warn};
 pub const DELIVERY_QUEUE: &str = "deliveries";
 const PUSH: &str = "push";
 const EMAIL: &str = "email";
+const DELETE_OBJECT: &str = "delete_object";
 const MAX_ATTEMPTS: i32 = 6;
 
 #[derive(Serialize, Deserialize)]
@@ -33,6 +35,12 @@ struct EmailJob {
     subject: String,
     text: String,
     html: String,
+}
+
+/// The removal of a stored object (a deleted account's photo).
+#[derive(Serialize, Deserialize)]
+struct DeleteObjectJob {
+    key: String,
 }
 
 fn new_job(kind: &'static str, payload: serde_json::Value) -> NewJob {
@@ -69,6 +77,11 @@ pub fn email_job(email: OutgoingEmail) -> Result<NewJob, StoreError> {
         html: email.html,
     };
     Ok(new_job(EMAIL, encode(&job)?))
+}
+
+/// The job that removes the object under `key` from object storage, retried until it is gone.
+pub fn delete_object_job(key: String) -> Result<NewJob, StoreError> {
+    Ok(new_job(DELETE_OBJECT, encode(&DeleteObjectJob { key })?))
 }
 
 /// A [`PushNotifier`] that enqueues: the push is sent by the worker.
@@ -152,6 +165,8 @@ pub struct JobWorker {
     queue: Arc<dyn JobQueue>,
     push: Arc<dyn PushNotifier>,
     mailer: Arc<dyn Mailer>,
+    /// Where removed objects are deleted; a worker without it retries those jobs.
+    storage: Option<Arc<dyn ObjectStorage>>,
     settings: WorkerSettings,
 }
 
@@ -173,8 +188,15 @@ impl JobWorker {
             queue,
             push,
             mailer,
+            storage: None,
             settings,
         }
+    }
+
+    /// The object storage `delete_object` jobs remove from.
+    pub fn with_storage(mut self, storage: Arc<dyn ObjectStorage>) -> Self {
+        self.storage = Some(storage);
+        self
     }
 
     fn backoff(&self, attempts: i32) -> Duration {
@@ -234,6 +256,15 @@ impl JobWorker {
                     })
                     .await
                     .map_err(failed)
+            }
+            DELETE_OBJECT => {
+                let d: DeleteObjectJob =
+                    serde_json::from_value(job.payload.clone()).map_err(unreadable)?;
+                let storage = self
+                    .storage
+                    .as_ref()
+                    .ok_or_else(|| Failure::Retry("this worker has no object storage".into()))?;
+                storage.delete(&d.key).await.map_err(failed)
             }
             other => Err(Failure::Permanent(format!("unknown job kind {other:?}"))),
         }

@@ -229,6 +229,7 @@ fn account_service(
         hasher: Arc::new(hasher),
         tokens,
         storage: Arc::new(MockObjectStorage::new()),
+        jobs: Arc::new(calndr_ports::jobs::MockJobQueue::new()),
         mailer: Arc::new(mailer),
         guard: guard(),
         auth,

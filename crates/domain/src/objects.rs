@@ -37,10 +37,54 @@ pub fn object_content_type(content_type: &str) -> Option<&str> {
     ok.then_some(t)
 }
 
+/// Where a user's profile photos live: `profile-photos/<user id>/`.
+pub fn photo_prefix(user: crate::UserId) -> String {
+    format!("profile-photos/{user}/")
+}
+
+/// The key of one of `user`'s own profile photos, from the link the account holds
+/// (`<origin>/media/<key>`, as every adapter makes it). `None` for anything else (a link an
+/// adopted database holds to somewhere else, another user's prefix, a key outside the rule):
+/// cleaning up after a user never touches an object that is not theirs.
+pub fn own_photo_key(url: &str, user: crate::UserId) -> Option<String> {
+    let (_, key) = url.split_once("/media/")?;
+    let key = key.split(['?', '#']).next()?;
+    (key.starts_with(&photo_prefix(user)) && is_valid_object_key(key)).then(|| key.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::UserId;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_users_photo_link_gives_back_its_key_and_no_one_elses(
+            origin in "https?://[a-z]{1,10}(\\.[a-z]{2,5})?(:[0-9]{2,5})?",
+            name in "[a-z0-9_-]{1,40}\\.(jpg|png|heic)",
+        ) {
+            let (user, other) = (UserId::random(), UserId::random());
+            let key = format!("{}{name}", photo_prefix(user));
+            let url = format!("{origin}/media/{key}");
+            prop_assert_eq!(own_photo_key(&url, user), Some(key.clone()));
+            prop_assert_eq!(own_photo_key(&url, other), None);
+            let climbing = format!("{origin}/media/{}../{name}", photo_prefix(user));
+            prop_assert_eq!(own_photo_key(&climbing, user), None);
+        }
+    }
+
+    #[test]
+    fn foreign_links_give_no_key() {
+        let user = UserId::random();
+        for url in [
+            "https://cdn.example.com/avatar.jpg".to_owned(),
+            format!("https://x/{}a.jpg", photo_prefix(user)),
+            format!("https://x/media/{}", photo_prefix(UserId::random())),
+        ] {
+            assert_eq!(own_photo_key(&url, user), None, "{url}");
+        }
+    }
 
     #[test]
     fn keys_the_core_makes_are_valid() {

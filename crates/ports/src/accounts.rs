@@ -131,11 +131,13 @@ pub trait AccountStore: Send + Sync {
     /// is erased and the row stays as a "Former member" tombstone without personal data, so the
     /// family's shared records (custody days, events, journal entries) keep their author. Every
     /// session ends at `at`. A family left without members is deleted with everything in it.
+    /// `jobs` (the removal of the user's objects) are queued in the same transaction.
     /// `NotFound` when the user does not exist (or was deleted already).
     async fn delete_account(
         &self,
         id: UserId,
         at: DateTime<Utc>,
+        jobs: &[crate::NewJob],
     ) -> Result<DeletedAccount, StoreError>;
 
     /// Moves the user out of their family into `family` (inserted here, empty), in one

@@ -23,4 +23,7 @@ pub trait ObjectStorage: Send + Sync {
     /// The bytes and content type under `key`; `Ok(None)` when absent. Adapters whose objects are
     /// served elsewhere (S3) may always answer `Ok(None)`.
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError>;
+    /// Removes the object under `key`; an absent object (or a key the rule refuses, which no
+    /// object can have) is not an error, so a retried delete succeeds.
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
 }

@@ -232,7 +232,8 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         direct_push.clone(),
         direct_mailer.clone(),
         WorkerSettings::default(),
-    );
+    )
+    .with_storage(storage.clone());
     // Configured providers are reached through the queue: a request never waits on them.
     // (A test's recording fake is called directly unless it asks for the queue.)
     let queued = |configured: bool, overridden: bool| {
@@ -365,7 +366,8 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         enrollment: stores.enrollment.clone(),
         hasher: Arc::new(hasher),
         tokens: tokens.clone(),
-        storage,
+        storage: storage.clone(),
+        jobs: stores.jobs.clone(),
         mailer,
         guard,
         auth,

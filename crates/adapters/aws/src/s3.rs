@@ -102,6 +102,22 @@ impl ObjectStorage for S3Storage {
         })
     }
 
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let Ok(key) = safe(key) else {
+            return Ok(());
+        };
+        // S3 answers 204 whether or not the object existed.
+        self.client()
+            .await
+            .delete_object()
+            .bucket(&self.config.bucket)
+            .key(self.object_key(key))
+            .send()
+            .await
+            .map_err(|e| crate::sdk_failure("S3", e))?;
+        Ok(())
+    }
+
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
         let Ok(key) = safe(key) else {
             return Ok(None);

@@ -143,6 +143,22 @@ impl ObjectStorage for LocalDirStorage {
 
     /// `Ok(None)` when nothing is stored under `key`, including keys `put` would refuse (so a
     /// request path can be passed straight through without escaping `root`).
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        if !is_valid_object_key(key) {
+            return Ok(());
+        }
+        let path = self.path_for(key);
+        // The object first: once it is gone, nothing serves it, whatever happens to its type.
+        for p in [path.clone(), sidecar_path(&path)] {
+            match tokio::fs::remove_file(&p).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error("remove", &p, e)),
+            }
+        }
+        Ok(())
+    }
+
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
         if !is_valid_object_key(key) {
             return Ok(None);

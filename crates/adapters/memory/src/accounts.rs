@@ -249,8 +249,12 @@ impl AccountStore for MemoryStore {
         &self,
         id: UserId,
         at: DateTime<Utc>,
+        jobs: &[calndr_ports::NewJob],
     ) -> Result<calndr_ports::DeletedAccount, StoreError> {
-        crate::account_deletion::delete_account(&mut self.state(), id, at)
+        let mut state = self.state();
+        let deleted = crate::account_deletion::delete_account(&mut state, id, at)?;
+        state.enqueue(jobs);
+        Ok(deleted)
     }
 
     async fn leave_family(

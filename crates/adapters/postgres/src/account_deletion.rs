@@ -3,7 +3,7 @@
 //! without members.
 
 use calndr_domain::{FamilyId, IdempotencyScope, UserId};
-use calndr_ports::{DeletedAccount, StoreError, FORMER_MEMBER};
+use calndr_ports::{DeletedAccount, NewJob, StoreError, FORMER_MEMBER};
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
 use diesel::QueryableByName;
@@ -40,6 +40,7 @@ pub(crate) async fn delete_account(
     conn: &mut Conn,
     id: UserId,
     at: DateTime<Utc>,
+    jobs: &[NewJob],
 ) -> Result<DeletedAccount, StoreError> {
     let user = id.as_uuid();
     conn.transaction::<_, TxError, _>(async move |conn| {
@@ -140,6 +141,7 @@ pub(crate) async fn delete_account(
                 family_deleted = true;
             }
         }
+        crate::jobs::insert_jobs(conn, jobs).await?;
         Ok(DeletedAccount {
             family_id: doomed.family_id.map(FamilyId::from_uuid),
             family_deleted,

@@ -358,9 +358,10 @@ impl AccountStore for PgStore {
         &self,
         id: UserId,
         at: DateTime<Utc>,
+        jobs: &[calndr_ports::NewJob],
     ) -> Result<calndr_ports::DeletedAccount, StoreError> {
         let mut conn = self.conn().await?;
-        crate::account_deletion::delete_account(&mut conn, id, at).await
+        crate::account_deletion::delete_account(&mut conn, id, at, jobs).await
     }
 
     async fn leave_family(

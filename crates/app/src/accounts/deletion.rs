@@ -3,12 +3,14 @@
 //! a "Former member" tombstone for the family's shared records, an empty family deleted), every
 //! session ended on every instance, and the family's cached views retired (they show names).
 
+use calndr_domain::objects::own_photo_key;
 use calndr_domain::{Password, SessionCutoff};
 use chrono::{Duration, Utc};
 use tracing::info;
 
 use super::AccountService;
 use crate::cache_keys::View;
+use crate::jobs::delete_object_job;
 use crate::{AppError, Principal, Session};
 
 /// How recent the sign-in of an account without a password must be to delete it.
@@ -30,10 +32,22 @@ impl AccountService {
             return Err(AppError::ReauthenticationRequired);
         }
         let at = Utc::now();
+        // The photo goes through the job queue in the deletion's transaction: retried until
+        // the object is gone, and never queued for a deletion that rolled back.
+        let photo = user
+            .profile_photo_url
+            .as_deref()
+            .and_then(|url| own_photo_key(url, user.id));
+        let jobs = photo
+            .clone()
+            .map(delete_object_job)
+            .transpose()?
+            .into_iter()
+            .collect::<Vec<_>>();
         let deleted = self
             .deps
             .accounts
-            .delete_account(user.id, at)
+            .delete_account(user.id, at, &jobs)
             .await
             .map_err(|e| match e {
                 // Deleted meanwhile (a second tap): the session is gone with the account.
@@ -44,6 +58,17 @@ impl AccountService {
             .auth
             .sessions_ended(user.id, SessionCutoff::all(at))
             .await;
+        // A photo uploaded between the read above and the deletion: removed the same way.
+        let late = deleted
+            .photo_url
+            .as_deref()
+            .and_then(|url| own_photo_key(url, user.id))
+            .filter(|key| Some(key) != photo.as_ref());
+        if let Some(key) = late {
+            if let Err(e) = self.deps.jobs.enqueue(delete_object_job(key)?).await {
+                tracing::warn!(user.id = %user.id, error = %e, "photo removal not queued");
+            }
+        }
         if let Some(family) = deleted.family_id {
             for view in [View::Custody, View::Events] {
                 self.deps.views.bump(family, view).await;

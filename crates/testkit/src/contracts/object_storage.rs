@@ -1,6 +1,6 @@
 //! The `ObjectStorage` contract (run on the local directory and on S3 against a fake): what one
 //! adapter stores and reads back, the other does alike, under the one key rule of
-//! `calndr_domain::objects`. The port has no delete (nothing in the core removes an object yet).
+//! `calndr_domain::objects`.
 
 use std::sync::Arc;
 
@@ -109,4 +109,24 @@ pub async fn keys_outside_the_rule_are_refused_alike_on_s3_too(subject: Subject)
         "{bad_type:?}"
     );
     assert_eq!(store.get(&key).await.expect("get"), None, "nothing stored");
+}
+
+/// A deleted object no longer reads; deleting it again (a retried job), a key never stored and a
+/// key outside the rule are not errors; other objects stay.
+pub async fn a_deleted_object_is_gone_and_a_second_delete_is_fine(subject: Subject) {
+    let store = subject.store;
+    let dir = prefix();
+    let (doomed, kept) = (format!("{dir}/old.jpg"), format!("{dir}/new.jpg"));
+    for key in [&doomed, &kept] {
+        store.put(key, vec![7, 7], "image/jpeg").await.expect("put");
+    }
+    store.delete(&doomed).await.expect("delete");
+    assert_eq!(store.get(&doomed).await.expect("get"), None);
+    assert!(store.get(&kept).await.expect("get").is_some(), "kept");
+    store.delete(&doomed).await.expect("delete again");
+    store
+        .delete(&format!("{}/never.jpg", prefix()))
+        .await
+        .expect("delete missing");
+    store.delete("../secret").await.expect("delete unsafe");
 }

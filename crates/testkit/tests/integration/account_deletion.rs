@@ -345,3 +345,46 @@ async fn an_account_without_a_password_needs_a_sign_in_from_the_last_ten_minutes
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_accounts_photo_is_removed_from_storage_by_a_queued_job() {
+    const BOUNDARY: &str = "calndr-deletion-boundary";
+    for backend in [Backend::Memory, Backend::Postgres] {
+        let app = app(backend).await;
+        let alice = app.register("Alice").await;
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        let uploaded = ok(&app
+            .send(crate::support::multipart_post(
+                "/api/v1/users/profile-photo",
+                Some(&alice.token),
+                crate::support::multipart(BOUNDARY, &[("file", "me.png", "image/png", &png)]),
+                BOUNDARY,
+            ))
+            .await);
+        let url = uploaded["url"].as_str().expect("url").to_owned();
+        let path = url
+            .split_once("/media")
+            .map(|(_, p)| format!("/media{p}"))
+            .expect("media path");
+        assert_eq!(app.get(&path, None).await.status, StatusCode::OK);
+        let res = delete_me(
+            &app,
+            &alice.token,
+            Some(json!({"password": alice.password})),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "{backend:?}");
+        // The removal waits in the queue (committed with the deletion) until a worker runs it.
+        assert_eq!(app.get(&path, None).await.status, StatusCode::OK);
+        let report = app.worker.run_once().await.expect("worker");
+        assert_eq!(report.delivered, 1, "{backend:?}: {report:?}");
+        assert_eq!(
+            app.get(&path, None).await.status,
+            StatusCode::NOT_FOUND,
+            "{backend:?}"
+        );
+        // Nothing else waits, and a second round finds nothing to do.
+        let again = app.worker.run_once().await.expect("worker");
+        assert_eq!(again.delivered + again.retried + again.dead, 0);
+    }
+}

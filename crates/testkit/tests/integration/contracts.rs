@@ -224,7 +224,8 @@ port_contracts! {
     object_storage (files_adapter, s3_adapter):
         objects_round_trip_and_missing_keys_read_as_none,
         an_overwrite_replaces_bytes_and_type,
-        keys_outside_the_rule_are_refused_alike_on_s3_too;
+        keys_outside_the_rule_are_refused_alike_on_s3_too,
+        a_deleted_object_is_gone_and_a_second_delete_is_fine;
 }
 
 mod pins {

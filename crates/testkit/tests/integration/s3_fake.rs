@@ -69,6 +69,10 @@ impl Respond for FakeS3 {
                     "application/xml",
                 ),
             },
+            "DELETE" => {
+                objects.remove(&path);
+                ResponseTemplate::new(204)
+            }
             _ => ResponseTemplate::new(405),
         }
     }
