@@ -11,11 +11,13 @@ use std::sync::Arc;
 use calndr_domain::{
     Babysitter, Child, EmergencyContact, Event, EventId, ExportSection, FamilyId, IdentityProvider,
     JournalEntry, JournalEntryId, MedicalProvider, Medication, MedicationQuery, MedicationSort,
-    MemberName, Reminder, ReminderId, ScheduleTemplate, UserId, EXPORT_PAGE_ROWS,
+    MemberName, NotificationEmail, Provider, ProviderKind, Reminder, ReminderId, ScheduleTemplate,
+    Theme, UserId, EXPORT_PAGE_ROWS,
 };
 use calndr_ports::{
     AccountStore, BabysitterStore, ChildStore, EmergencyContactStore, ExportStore,
-    MedicalProviderStore, MedicationStore, TemplateStore,
+    MedicalProviderStore, MedicationStore, NotificationEmailStore, ProviderStore, TemplateStore,
+    ThemeStore,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use tracing::info;
@@ -35,6 +37,9 @@ pub struct ExportDeps {
     pub medical_providers: Arc<dyn MedicalProviderStore>,
     pub medications: Arc<dyn MedicationStore>,
     pub templates: Arc<dyn TemplateStore>,
+    pub providers: Arc<dyn ProviderStore>,
+    pub notification_emails: Arc<dyn NotificationEmailStore>,
+    pub themes: Arc<dyn ThemeStore>,
     pub guard: RateGuard,
 }
 
@@ -65,6 +70,10 @@ pub enum ExportRows {
     MedicalProviders(Vec<MedicalProvider>),
     Medications(Vec<Medication>),
     ScheduleTemplates(Vec<ScheduleTemplate>),
+    DaycareProviders(Vec<Provider>),
+    SchoolProviders(Vec<Provider>),
+    NotificationEmails(Vec<NotificationEmail>),
+    Themes(Vec<Theme>),
 }
 
 impl ExportRows {
@@ -80,6 +89,10 @@ impl ExportRows {
             Self::MedicalProviders(_) => ExportSection::MedicalProviders,
             Self::Medications(_) => ExportSection::Medications,
             Self::ScheduleTemplates(_) => ExportSection::ScheduleTemplates,
+            Self::DaycareProviders(_) => ExportSection::DaycareProviders,
+            Self::SchoolProviders(_) => ExportSection::SchoolProviders,
+            Self::NotificationEmails(_) => ExportSection::NotificationEmails,
+            Self::Themes(_) => ExportSection::Themes,
         }
     }
 
@@ -95,6 +108,9 @@ impl ExportRows {
             Self::MedicalProviders(v) => v.len(),
             Self::Medications(v) => v.len(),
             Self::ScheduleTemplates(v) => v.len(),
+            Self::DaycareProviders(v) | Self::SchoolProviders(v) => v.len(),
+            Self::NotificationEmails(v) => v.len(),
+            Self::Themes(v) => v.len(),
         }
     }
 
@@ -188,21 +204,25 @@ impl ExportService {
 }
 
 impl ExportPages {
-    /// Pages of at most `rows` rows instead of [`EXPORT_PAGE_ROWS`] (tests of the paging).
-    pub fn with_page_rows(mut self, rows: u32) -> Self {
-        self.page_rows = rows.max(1);
-        self
-    }
-
     /// The next page; `Ok(None)` once every section is written.
     pub async fn next(&mut self) -> Result<Option<ExportChunk>, AppError> {
         let Some((section, from)) = self.at else {
             return Ok(None);
         };
-        let (rows, next) = match self.family {
-            Some(family) => self.read(family, section, from).await?,
-            // No family: every section is empty.
-            None => (empty(section), None),
+        let (rows, next) = match (self.family, section) {
+            // The user's own themes need no family.
+            (_, ExportSection::Themes) => {
+                let user = self.user;
+                let visible = self.deps.themes.visible_themes(user).await?;
+                let mine = visible
+                    .into_iter()
+                    .filter(|t| t.created_by == Some(user))
+                    .collect();
+                (ExportRows::Themes(mine), None)
+            }
+            (Some(family), _) => self.read(family, section, from).await?,
+            // No family: every family section is empty.
+            (None, _) => (empty(section), None),
         };
         self.rows += rows.len() as u64;
         let last = next.is_none();
@@ -270,7 +290,8 @@ impl ExportPages {
                     .map(|e| From::AfterId(e.id.get()));
                 (ExportRows::Journal(page), next)
             }
-            // The circle is kept by hand (tens of rows): one read each, through its own port.
+            // The circle, the providers and the alert addresses are kept by hand (tens of rows):
+            // one read each, through its own port.
             ExportSection::Children => (
                 ExportRows::Children(d.children.children(family).await?),
                 None,
@@ -315,6 +336,26 @@ impl ExportPages {
                 ExportRows::ScheduleTemplates(d.templates.templates(family).await?),
                 None,
             ),
+            ExportSection::DaycareProviders => (
+                ExportRows::DaycareProviders(
+                    d.providers.providers(ProviderKind::Daycare, family).await?,
+                ),
+                None,
+            ),
+            ExportSection::SchoolProviders => (
+                ExportRows::SchoolProviders(
+                    d.providers.providers(ProviderKind::School, family).await?,
+                ),
+                None,
+            ),
+            ExportSection::NotificationEmails => (
+                ExportRows::NotificationEmails(
+                    d.notification_emails.notification_emails(family).await?,
+                ),
+                None,
+            ),
+            // Read in `next` (the user's, not the family's).
+            ExportSection::Themes => (ExportRows::Themes(Vec::new()), None),
         })
     }
 }
@@ -331,5 +372,9 @@ fn empty(section: ExportSection) -> ExportRows {
         ExportSection::MedicalProviders => ExportRows::MedicalProviders(Vec::new()),
         ExportSection::Medications => ExportRows::Medications(Vec::new()),
         ExportSection::ScheduleTemplates => ExportRows::ScheduleTemplates(Vec::new()),
+        ExportSection::DaycareProviders => ExportRows::DaycareProviders(Vec::new()),
+        ExportSection::SchoolProviders => ExportRows::SchoolProviders(Vec::new()),
+        ExportSection::NotificationEmails => ExportRows::NotificationEmails(Vec::new()),
+        ExportSection::Themes => ExportRows::Themes(Vec::new()),
     }
 }

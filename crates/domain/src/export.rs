@@ -51,11 +51,16 @@ pub enum ExportSection {
     MedicalProviders,
     Medications,
     ScheduleTemplates,
+    DaycareProviders,
+    SchoolProviders,
+    NotificationEmails,
+    /// The colour themes the user made (public or not); not the family's.
+    Themes,
 }
 
 impl ExportSection {
     /// Every section, in document order.
-    pub const ALL: [ExportSection; 10] = [
+    pub const ALL: [ExportSection; 14] = [
         Self::Custody,
         Self::Events,
         Self::Reminders,
@@ -66,6 +71,10 @@ impl ExportSection {
         Self::MedicalProviders,
         Self::Medications,
         Self::ScheduleTemplates,
+        Self::DaycareProviders,
+        Self::SchoolProviders,
+        Self::NotificationEmails,
+        Self::Themes,
     ];
 
     /// The section's key in the document.
@@ -81,6 +90,10 @@ impl ExportSection {
             Self::MedicalProviders => "medical_providers",
             Self::Medications => "medications",
             Self::ScheduleTemplates => "schedule_templates",
+            Self::DaycareProviders => "daycare_providers",
+            Self::SchoolProviders => "school_providers",
+            Self::NotificationEmails => "notification_emails",
+            Self::Themes => "themes",
         }
     }
 

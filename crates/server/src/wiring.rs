@@ -369,6 +369,9 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         medical_providers: stores.medical_providers.clone(),
         medications: stores.medications.clone(),
         templates: stores.templates.clone(),
+        providers: stores.providers.clone(),
+        notification_emails: stores.notification_emails.clone(),
+        themes: stores.themes.clone(),
         guard: guard.clone(),
     });
     let account_service = AccountService::new(AccountDeps {

@@ -30,8 +30,11 @@ use crate::routes::events::EventItem;
 use crate::routes::journal::JournalEntryResponse;
 use crate::routes::medical::MedicalProviderResponse;
 use crate::routes::medications::MedicationResponse;
+use crate::routes::notifications::NotificationEmailResponse;
+use crate::routes::providers::ProviderResponse;
 use crate::routes::reminders::ReminderResponse;
 use crate::routes::schedule_templates::TemplateResponse;
+use crate::routes::themes::ThemeResponse;
 use crate::state::ApiState;
 
 /// A member of the family: names only.
@@ -92,6 +95,12 @@ pub struct ExportDocument {
     pub medical_providers: Vec<MedicalProviderResponse>,
     pub medications: Vec<MedicationResponse>,
     pub schedule_templates: Vec<TemplateResponse>,
+    pub daycare_providers: Vec<ProviderResponse>,
+    pub school_providers: Vec<ProviderResponse>,
+    /// The family's alert e-mail addresses.
+    pub notification_emails: Vec<NotificationEmailResponse>,
+    /// The colour themes the user made.
+    pub themes: Vec<ThemeResponse>,
 }
 
 /// Export my data: everything I can see and everything about me, as one JSON document
@@ -297,6 +306,11 @@ fn page_bytes(
         ExportRows::MedicalProviders(v) => rows!(v, MedicalProviderResponse::from),
         ExportRows::Medications(v) => rows!(v, |m| MedicationResponse::new(m, now)),
         ExportRows::ScheduleTemplates(v) => rows!(v, TemplateResponse::from),
+        ExportRows::DaycareProviders(v) | ExportRows::SchoolProviders(v) => {
+            rows!(v, ProviderResponse::from)
+        }
+        ExportRows::NotificationEmails(v) => rows!(v, NotificationEmailResponse::from),
+        ExportRows::Themes(v) => rows!(v, ThemeResponse::from),
     }
     let _ = first;
     if chunk.last {

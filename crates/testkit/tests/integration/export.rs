@@ -22,7 +22,7 @@ use crate::support::{app, assert_error, ok, sql};
 const EXPORT: &str = "/api/v1/users/me/export";
 
 /// Keys of the document in the order they are written.
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 20] = [
     "format",
     "exported_at",
     "profile",
@@ -39,6 +39,10 @@ const KEYS: [&str; 16] = [
     "medical_providers",
     "medications",
     "schedule_templates",
+    "daycare_providers",
+    "school_providers",
+    "notification_emails",
+    "themes",
 ];
 
 /// One record in every section, made through the routes by `acc`.
@@ -88,9 +92,41 @@ async fn fill_every_section(app: &TestApp, acc: &Account, tag: &str) {
             json!({"name": format!("{tag} template"), "pattern_type": "weekly",
                    "weekly_pattern": {"monday": "parent1"}, "is_active": false}),
         ),
+        (
+            "/api/v1/daycare-providers",
+            json!({"name": format!("{tag} daycare"), "website": "daycare.example.com"}),
+        ),
+        (
+            "/api/v1/school-providers",
+            json!({"name": format!("{tag} school"), "website": "school.example.com"}),
+        ),
+        (
+            "/api/v1/notifications/emails",
+            json!({"email": format!("alerts-{}@example.com", tag.to_lowercase().replace('\'', ""))}),
+        ),
+        ("/api/v1/themes", theme(&format!("{tag} theme"))),
     ] {
         ok(&app.post_json(path, t, &body).await);
     }
+}
+
+/// A private theme with every colour set.
+fn theme(name: &str) -> Value {
+    let mut theme = json!({"name": name, "isPublic": false});
+    for k in [
+        "mainBackgroundColor",
+        "secondaryBackgroundColor",
+        "textColor",
+        "headerTextColor",
+        "iconColor",
+        "iconActiveColor",
+        "accentColor",
+        "parentOneColor",
+        "parentTwoColor",
+    ] {
+        theme[k] = json!("#123456");
+    }
+    theme
 }
 
 fn object_keys(doc: &Value) -> Vec<String> {
@@ -208,6 +244,20 @@ async fn an_export_holds_every_section_and_the_coparent_by_name_only() {
         assert_eq!(journal, vec!["Alice's journal", "Bob's journal"]);
         assert_eq!(doc["medications"][0]["name"], "Alice's med");
         assert_eq!(doc["schedule_templates"][0]["name"], "Alice's template");
+        assert_eq!(doc["daycare_providers"][0]["name"], "Alice's daycare");
+        assert_eq!(doc["school_providers"][0]["name"], "Alice's school");
+        assert_eq!(
+            doc["notification_emails"][0]["email"],
+            "alerts-alices@example.com"
+        );
+        // The user's own themes only, not the public ones every user sees.
+        let themes: Vec<&str> = doc["themes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["name"].as_str())
+            .collect();
+        assert_eq!(themes, vec!["Alice's theme"], "{backend:?}");
         // Nothing personal of Bob's but his name: no e-mail, phone or location.
         for secret in [
             bob.email.as_str(),
