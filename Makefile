@@ -9,7 +9,7 @@ LOCAL_REDIS_URL ?= redis://127.0.0.1:6379
 
 include deploy/deploy.mk
 
-.PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-months bench-login query-log schemathesis fuzz
+.PHONY: help run run-postgres build release test lint fmt clippy deps-check unit-test migrate bench bench-months bench-login query-log measure-export schemathesis fuzz
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ bench-months: ## Custody and events month views at 16 and 64 connections (seeds 
 
 query-log: ## The PostgreSQL statements of one cold custody month read (issue #10 evidence)
 	scripts/query-log-month.sh
+
+measure-export: ## Server peak RSS while it streams GET /users/me/export (10 and 40 years of custody)
+	scripts/measure-export.sh
 
 bench-login: ## /health latency while 50 connections log in (the original stalls for 5 s)
 	scripts/bench-login-storm.sh

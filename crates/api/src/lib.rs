@@ -49,7 +49,7 @@ async fn docs_index() -> HttpResponse {
 /// Registers every route. Paths are written without a trailing slash; [`NormalizePath`] in
 /// [`build_app`] trims one internally, so both spellings answer directly (never a redirect).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use routes::{auth, health, media, users};
+    use routes::{auth, export, health, media, users};
     cfg.route("/health", web::get().to(health::liveness))
         .route("/ready", web::get().to(health::readiness))
         .route("/metrics", web::get().to(health::metrics))
@@ -108,6 +108,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/profile", web::put().to(users::update_profile))
                 .route("/me", web::get().to(users::get_me))
                 .route("/me", web::delete().to(users::delete_me))
+                .route("/me/export", web::get().to(export::export_me))
                 .route("/password", web::put().to(users::change_password_form))
                 .route("/me/password", web::put().to(users::change_password_json))
                 .route("/me/device-token", web::post().to(users::device_token))

@@ -10,7 +10,7 @@ use crate::routes::{auth, health, media, users};
 use crate::routes::{babysitters, children, emergency_contacts, medications, themes};
 use crate::routes::{custody, family, schedule_templates, weather};
 use crate::routes::{enrollment, verification};
-use crate::routes::{events, group_chat, journal, notifications, reminders};
+use crate::routes::{events, export, group_chat, journal, notifications, reminders};
 use crate::routes::{medical, providers};
 
 struct BearerAuth;
@@ -45,7 +45,7 @@ impl Modify for BearerAuth {
         users::create_user, users::get_profile, users::get_me, users::delete_me, users::update_profile,
         users::change_password_json, users::change_password_form, users::device_token,
         users::update_endpoint, users::last_signin, users::preferences, users::enrollment_status,
-        users::location, users::upload_profile_photo, users::upload_users_photo,
+        users::location, users::upload_profile_photo, users::upload_users_photo, export::export_me,
         health::liveness, health::readiness, health::api_readiness, health::api_health,
         health::api_health_db, health::api_health_detailed, health::db_info, health::cache_status,
         health::metrics,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use calndr_app::AccountService;
-use calndr_app::{CircleService, ThemeService};
+use calndr_app::{CircleService, ExportService, ThemeService};
 use calndr_app::{CustodyService, FamilyService};
 use calndr_app::{EnrollmentService, VerificationService};
 use calndr_app::{
@@ -57,6 +57,7 @@ pub struct ApiState {
     pub medical: MedicalService,
     pub circle: CircleService,
     pub themes: ThemeService,
+    pub export: ExportService,
     pub idempotency: calndr_app::IdempotencyService,
     pub enrollment: EnrollmentService,
     pub verification: VerificationService,

@@ -10,6 +10,7 @@ pub mod digest;
 pub mod enrollment;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod family;
 pub mod group_chat;
 pub mod idempotency;
@@ -36,6 +37,9 @@ pub use digest::{DigestDeps, DigestReport, DigestService};
 pub use enrollment::{EnrollmentDeps, EnrollmentService, InvitationRecipient, OnboardingStatus};
 pub use error::{AppError, NotAnImage, Refusal};
 pub use events::{CalendarItems, EventService};
+pub use export::{
+    Export, ExportChunk, ExportDeps, ExportHead, ExportPages, ExportRows, ExportService,
+};
 pub use family::{FamilyDeps, FamilyService};
 pub use group_chat::GroupChatService;
 pub use idempotency::{Begin, Claimed, IdempotencyService};

@@ -53,6 +53,8 @@ pub struct RateLimits {
     pub sms_per_number_per_day: RateLimit,
     /// SMS PINs per day for the whole service (SMS pumping guard).
     pub sms_per_day: RateLimit,
+    /// Data exports (`GET /users/me/export`) per user: each reads the whole family.
+    pub exports_per_user: RateLimit,
 }
 
 impl Default for RateLimits {
@@ -76,6 +78,7 @@ impl Default for RateLimits {
             verification_checks_per_ip: per(30, 60 * 60),
             sms_per_number_per_day: per(10, 24 * 60 * 60),
             sms_per_day: per(5_000, 24 * 60 * 60),
+            exports_per_user: per(5, 60 * 60),
         }
     }
 }
@@ -102,6 +105,7 @@ impl RateLimits {
             verification_checks_per_ip: big,
             sms_per_number_per_day: big,
             sms_per_day: big,
+            exports_per_user: big,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod custody;
 pub mod dates;
 pub mod enrollment;
 pub mod error;
+pub mod export;
 pub mod family;
 pub mod handoffs;
 pub mod idempotency;
@@ -43,6 +44,7 @@ pub use enrollment::{
     CoparentDetails, EnrollmentInvitation, NewChild, NextStep, CODE_ALPHABET, CODE_LEN,
 };
 pub use error::ValidationError;
+pub use export::{export_file_name, ExportSection, MemberName, EXPORT_FORMAT, EXPORT_PAGE_ROWS};
 pub use family::FamilyMember;
 pub use handoffs::{ApplyCounts, CustodyInput, Timeline};
 pub use idempotency::{

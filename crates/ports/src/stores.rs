@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::{
     AccountStore, BabysitterStore, ChildStore, CustodyStore, EmailVerificationStore,
-    EmergencyContactStore, EnrollmentStore, EventStore, FamilyStore, GroupChatStore,
+    EmergencyContactStore, EnrollmentStore, EventStore, ExportStore, FamilyStore, GroupChatStore,
     IdempotencyStore, JobQueue, JournalStore, MedicalProviderStore, MedicationStore,
     NotificationEmailStore, ProviderStore, ReminderStore, TemplateStore, ThemeStore,
 };
@@ -35,6 +35,7 @@ pub struct Storage {
     pub medical_providers: Arc<dyn MedicalProviderStore>,
     pub jobs: Arc<dyn JobQueue>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub export: Arc<dyn ExportStore>,
 }
 
 impl Storage {
@@ -61,6 +62,7 @@ impl Storage {
             + MedicalProviderStore
             + JobQueue
             + IdempotencyStore
+            + ExportStore
             + 'static,
     {
         Self {
@@ -83,7 +85,8 @@ impl Storage {
             providers: store.clone(),
             medical_providers: store.clone(),
             jobs: store.clone(),
-            idempotency: store,
+            idempotency: store.clone(),
+            export: store,
         }
     }
 }

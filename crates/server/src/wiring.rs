@@ -8,7 +8,7 @@ use calndr_api::{ApiSettings, ApiState, Metrics, Readiness};
 use calndr_app::read_through::ReadThrough;
 use calndr_app::SocialSignIn;
 use calndr_app::{AccountDeps, AccountService, AuthService, RateGuard, RateLimits};
-use calndr_app::{CircleDeps, CircleService, ThemeService};
+use calndr_app::{CircleDeps, CircleService, ExportDeps, ExportService, ThemeService};
 use calndr_app::{CustodyDeps, CustodyService, FamilyDeps, FamilyService};
 use calndr_app::{DigestDeps, DigestService};
 use calndr_app::{EnrollmentDeps, EnrollmentService, VerificationDeps, VerificationService};
@@ -361,6 +361,20 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         Arc::new(MemoryCache::new(16 * 1024 * 1024)),
     );
     let social_store = accounts.clone();
+    let export_service = ExportService::new(ExportDeps {
+        export: stores.export.clone(),
+        accounts: accounts.clone(),
+        children: stores.children.clone(),
+        babysitters: stores.babysitters.clone(),
+        emergency_contacts: stores.emergency_contacts.clone(),
+        medical_providers: stores.medical_providers.clone(),
+        medications: stores.medications.clone(),
+        templates: stores.templates.clone(),
+        providers: stores.providers.clone(),
+        notification_emails: stores.notification_emails.clone(),
+        themes: stores.themes.clone(),
+        guard: guard.clone(),
+    });
     let account_service = AccountService::new(AccountDeps {
         accounts,
         enrollment: stores.enrollment.clone(),
@@ -408,6 +422,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
                 medications: stores.medications.clone(),
             }),
             themes: ThemeService::new(stores.themes.clone()),
+            export: export_service,
             idempotency: calndr_app::IdempotencyService::new(stores.idempotency.clone()),
             enrollment: enrollment_service,
             verification: verification_service,

@@ -24,6 +24,7 @@ pub mod email_verification;
 pub mod emergency_contacts;
 pub mod enrollment;
 pub mod events;
+pub mod export;
 pub mod family;
 pub mod group_chat;
 pub mod idempotency;

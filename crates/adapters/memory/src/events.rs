@@ -9,7 +9,7 @@ use crate::MemoryStore;
 
 const CUSTODY_POSITION: i32 = 4;
 
-fn is_event_of(e: &Event, family: FamilyId) -> bool {
+pub(crate) fn is_event_of(e: &Event, family: FamilyId) -> bool {
     e.family_id == family && e.event_type != "custody" && e.position != Some(CUSTODY_POSITION)
 }
 

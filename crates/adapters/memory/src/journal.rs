@@ -15,7 +15,7 @@ use crate::MemoryStore;
 
 impl State {
     /// The entry with its author's name (the join on `users`); `NotFound` when the author is gone.
-    fn with_author(&self, r: &JournalRow) -> Result<JournalEntry, StoreError> {
+    pub(crate) fn with_author(&self, r: &JournalRow) -> Result<JournalEntry, StoreError> {
         let author = self.users.get(&r.user_id).ok_or(StoreError::NotFound)?;
         Ok(JournalEntry {
             id: r.id,

@@ -15,6 +15,7 @@ mod email_verification;
 mod emergency_contacts;
 mod enrollment;
 mod events;
+mod export;
 mod family;
 mod family_leave;
 mod group_chat;

@@ -26,7 +26,7 @@ use crate::pool::Conn;
 use crate::schema::{custody, users};
 use crate::PgStore;
 
-type DayRow = (
+pub(crate) type DayRow = (
     i32,
     NaiveDate,
     Uuid,
@@ -35,7 +35,7 @@ type DayRow = (
     Option<String>,
 );
 
-fn record(r: DayRow) -> CustodyRecord {
+pub(crate) fn record(r: DayRow) -> CustodyRecord {
     let (id, date, custodian, handoff_day, time, location) = r;
     CustodyRecord {
         id: CustodyId::new(id),
@@ -61,6 +61,7 @@ macro_rules! day_columns {
         )
     };
 }
+pub(crate) use day_columns;
 
 async fn load_days(
     conn: &mut Conn,

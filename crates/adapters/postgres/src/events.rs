@@ -16,12 +16,12 @@ use crate::error::{from_diesel, TxError};
 use crate::schema::events;
 use crate::PgStore;
 
-const CUSTODY: &str = "custody";
-const CUSTODY_POSITION: i32 = 4;
+pub(crate) const CUSTODY: &str = "custody";
+pub(crate) const CUSTODY_POSITION: i32 = 4;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = events, check_for_backend(diesel::pg::Pg))]
-struct EventRow {
+pub(crate) struct EventRow {
     id: i32,
     family_id: Uuid,
     date: NaiveDate,
@@ -56,6 +56,7 @@ macro_rules! family_events {
             )
     };
 }
+pub(crate) use family_events;
 
 #[derive(QueryableByName)]
 struct ProviderEventRow {

@@ -17,7 +17,7 @@ use crate::PgStore;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = journal_entries, check_for_backend(diesel::pg::Pg))]
-struct JournalRow {
+pub(crate) struct JournalRow {
     id: i32,
     family_id: Uuid,
     user_id: Uuid,
@@ -28,7 +28,7 @@ struct JournalRow {
     updated_at: Option<NaiveDateTime>,
 }
 
-fn journal_entry(r: JournalRow, first: String, last: String) -> JournalEntry {
+pub(crate) fn journal_entry(r: JournalRow, first: String, last: String) -> JournalEntry {
     JournalEntry {
         id: JournalEntryId::new(r.id),
         family_id: FamilyId::from_uuid(r.family_id),
@@ -42,7 +42,7 @@ fn journal_entry(r: JournalRow, first: String, last: String) -> JournalEntry {
     }
 }
 
-type JournalWithAuthor = (JournalRow, (String, String));
+pub(crate) type JournalWithAuthor = (JournalRow, (String, String));
 
 async fn load_entry(
     conn: &mut AsyncPgConnection,

@@ -13,6 +13,7 @@ mod emergency_contacts;
 mod enrollment;
 mod error;
 mod events;
+mod export;
 mod family;
 mod family_leave;
 mod group_chat;

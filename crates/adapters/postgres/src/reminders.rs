@@ -14,7 +14,7 @@ use crate::PgStore;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = reminders, check_for_backend(diesel::pg::Pg))]
-struct ReminderRow {
+pub(crate) struct ReminderRow {
     id: i32,
     family_id: Uuid,
     date: NaiveDate,

@@ -58,7 +58,7 @@ pub struct MedicationResponse {
 }
 
 impl MedicationResponse {
-    fn new(m: &Medication, now: NaiveDateTime) -> Self {
+    pub(crate) fn new(m: &Medication, now: NaiveDateTime) -> Self {
         let f = &m.fields;
         let created = m.created_at.unwrap_or_default();
         Self {

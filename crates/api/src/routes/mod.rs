@@ -6,6 +6,7 @@ pub mod custody;
 pub mod emergency_contacts;
 pub mod enrollment;
 pub mod events;
+pub mod export;
 pub mod family;
 pub mod group_chat;
 pub mod health;

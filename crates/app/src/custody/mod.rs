@@ -23,6 +23,7 @@ use chrono::{NaiveDate, Utc};
 pub use calndr_domain::CustodyInput;
 pub use maintenance::{FixOutcome, IntegrityReport, Mismatch};
 pub use templates::Applied;
+pub(crate) use view::entries;
 pub use view::CUSTODY_TTL;
 
 use crate::cache_keys::View;

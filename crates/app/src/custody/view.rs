@@ -154,7 +154,7 @@ impl CustodyService {
     }
 }
 
-fn entries(days: Vec<NamedCustodyRecord>) -> Vec<CustodyEntry> {
+pub(crate) fn entries(days: Vec<NamedCustodyRecord>) -> Vec<CustodyEntry> {
     days.into_iter()
         .map(|n| CustodyEntry {
             id: n.record.id,

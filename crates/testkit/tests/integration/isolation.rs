@@ -5,6 +5,8 @@
 //! with A's id and must get 404 with exactly the body a missing id gets; A's record must be
 //! unchanged afterwards (read back by A).
 //!
+//! Last, `GET /users/me/export` of each family: B's holds none of A's records, A's holds them.
+//!
 //! To cover a new route: add a `Fixture` variant (how family A creates the record and how A reads
 //! it back) if none fits, and add a row. Keep rows grouped by feature.
 
@@ -494,6 +496,7 @@ async fn another_familys_record_is_indistinguishable_from_a_missing_one_on_every
     let b = app.register("Bob").await;
     assert_ne!(a.family_id, b.family_id);
 
+    let mut ids = Vec::new();
     for (n, row) in rows().into_iter().enumerate() {
         let id = seed(&app, &a, row.fixture, n).await;
         let before = read_back(&app, &a, row.fixture, &id).await;
@@ -522,5 +525,61 @@ async fn another_familys_record_is_indistinguishable_from_a_missing_one_on_every
             before,
             "{what}: family A's record unchanged"
         );
+        ids.push((row.fixture, id));
+    }
+
+    // GET /users/me/export: B's export holds nothing of A's (every fixture above is named
+    // "A's ..."), A's holds every record A made that an export covers.
+    let b_export = ok(&app.get("/api/v1/users/me/export", Some(&b.token)).await);
+    let a_export = ok(&app.get("/api/v1/users/me/export", Some(&a.token)).await);
+    assert!(
+        !b_export.to_string().contains("A's"),
+        "B's export shows A's data: {b_export}"
+    );
+    for (fixture, id) in ids {
+        let section = export_section(fixture);
+        let ids_in = |doc: &Value| -> Vec<String> {
+            doc[section]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| {
+                            r["id"]
+                                .as_str()
+                                .map_or_else(|| r["id"].to_string(), str::to_owned)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let id = id.trim_matches('"').to_owned();
+        assert!(
+            ids_in(&a_export).contains(&id),
+            "{section}: A's export has {id}"
+        );
+        assert!(
+            !ids_in(&b_export).contains(&id),
+            "{section}: B's export lacks {id}"
+        );
+    }
+}
+
+/// The export section a fixture's record appears in.
+fn export_section(fixture: Fixture) -> &'static str {
+    match fixture {
+        Fixture::Event => "events",
+        Fixture::Reminder => "reminders",
+        Fixture::JournalEntry => "journal",
+        Fixture::Custody => "custody",
+        Fixture::ScheduleTemplate => "schedule_templates",
+        Fixture::MedicalProvider => "medical_providers",
+        Fixture::Child => "children",
+        Fixture::Sitter | Fixture::Babysitter => "babysitters",
+        Fixture::EmergencyContact => "emergency_contacts",
+        Fixture::Medication => "medications",
+        Fixture::NotificationEmail => "notification_emails",
+        Fixture::Daycare => "daycare_providers",
+        Fixture::School => "school_providers",
+        Fixture::PrivateTheme => "themes",
     }
 }

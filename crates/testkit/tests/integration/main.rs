@@ -20,6 +20,7 @@ mod digest;
 mod enrollment;
 mod error_codes;
 mod events;
+mod export;
 mod family;
 mod family_leave;
 mod faults;

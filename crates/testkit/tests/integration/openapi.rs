@@ -26,6 +26,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/change-password"),
     ("post", "/api/v1/auth/logout-all"),
     ("delete", "/api/v1/users/me"),
+    ("get", "/api/v1/users/me/export"),
     ("post", "/api/v1/auth/forgot-password"),
     ("post", "/api/v1/auth/reset-password"),
     ("post", "/api/v1/auth/apple/callback"),

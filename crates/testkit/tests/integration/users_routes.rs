@@ -74,6 +74,7 @@ async fn every_protected_route_is_401_without_a_valid_token() {
         ("GET", "/api/v1/users/profile"),
         ("PUT", "/api/v1/users/profile"),
         ("GET", "/api/v1/users/me"),
+        ("GET", "/api/v1/users/me/export"),
         ("PUT", "/api/v1/users/password"),
         ("PUT", "/api/v1/users/me/password"),
         ("POST", "/api/v1/users/me/device-token"),
