@@ -189,6 +189,46 @@ async fn a_second_instance_refuses_an_ended_session_within_a_second() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_second_instance_refuses_a_deleted_users_tokens_within_a_second() {
+    let one = app(Backend::PostgresRedis).await;
+    let two = TestApp::builder(Backend::PostgresRedis)
+        .fast_hashing()
+        .same_database_as(&one)
+        .build()
+        .await;
+    let alice = one.register("Alice").await;
+    let phone = sign_in(&one, &alice, &alice.password).await;
+    for _ in 0..3 {
+        ok(&profile(&two, &alice.token).await);
+        ok(&profile(&two, &phone).await);
+    }
+    let res = one
+        .send(
+            actix_web::test::TestRequest::delete()
+                .uri("/api/v1/users/me")
+                .insert_header(("authorization", format!("Bearer {}", alice.token)))
+                .set_json(serde_json::json!({"password": alice.password})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    let token = until_refused(&two, &alice.token, Duration::from_secs(5)).await;
+    let other = until_refused(&two, &phone, Duration::from_secs(5)).await;
+    println!(
+        "deletion seen by the second instance: {:?} ms (the other session after another {:?} ms)",
+        token.map(|d| d.as_millis()),
+        other.map(|d| d.as_millis())
+    );
+    assert!(
+        token.is_some_and(|d| d <= Duration::from_secs(1)),
+        "deleting token: {token:?}"
+    );
+    assert!(
+        other.is_some_and(|d| d <= Duration::from_secs(1)),
+        "other session: {other:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_password_reset_ends_every_session() {
     let app = app(Backend::Postgres).await;
     let alice = app.register("Alice").await;
