@@ -61,7 +61,11 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
         stack.append(m)
         for n in sorted(edges[m]):
             if state.get(n) == 1:
-                return stack[stack.index(n):] + [n]
+                # Printed from its alphabetically first module, wherever the search entered it.
+                loop = stack[stack.index(n):]
+                first = loop.index(min(loop))
+                loop = loop[first:] + loop[:first]
+                return loop + [loop[0]]
             if n not in state:
                 found = visit(n)
                 if found:
