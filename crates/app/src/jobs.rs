@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use calndr_domain::{EmailAddress, UserId};
+use calndr_domain::{EmailAddress, ProviderRefreshToken, UserId};
 use calndr_ports::{
-    ClaimedJob, JobQueue, Mailer, NewJob, ObjectStorage, OutgoingEmail, PushMessage, PushNotifier,
-    StoreError,
+    ClaimedJob, IdentityError, IdentityVerifier, JobQueue, Mailer, NewJob, ObjectStorage,
+    OutgoingEmail, PushMessage, PushNotifier, StoreError,
 };
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,7 @@ pub const DELIVERY_QUEUE: &str = "deliveries";
 const PUSH: &str = "push";
 const EMAIL: &str = "email";
 const DELETE_OBJECT: &str = "delete_object";
+const REVOKE_APPLE: &str = "revoke_apple_token";
 const MAX_ATTEMPTS: i32 = 6;
 
 #[derive(Serialize, Deserialize)]
@@ -41,6 +42,12 @@ struct EmailJob {
 #[derive(Serialize, Deserialize)]
 struct DeleteObjectJob {
     key: String,
+}
+
+/// The revocation of a deleted account's Apple refresh token.
+#[derive(Serialize, Deserialize)]
+struct RevokeAppleJob {
+    refresh_token: String,
 }
 
 fn new_job(kind: &'static str, payload: serde_json::Value) -> NewJob {
@@ -82,6 +89,14 @@ pub fn email_job(email: OutgoingEmail) -> Result<NewJob, StoreError> {
 /// The job that removes the object under `key` from object storage, retried until it is gone.
 pub fn delete_object_job(key: String) -> Result<NewJob, StoreError> {
     Ok(new_job(DELETE_OBJECT, encode(&DeleteObjectJob { key })?))
+}
+
+/// The job that revokes an Apple refresh token at Apple, retried while Apple is unreachable.
+pub fn revoke_apple_job(token: &ProviderRefreshToken) -> Result<NewJob, StoreError> {
+    let job = RevokeAppleJob {
+        refresh_token: token.expose().to_owned(),
+    };
+    Ok(new_job(REVOKE_APPLE, encode(&job)?))
 }
 
 /// A [`PushNotifier`] that enqueues: the push is sent by the worker.
@@ -167,6 +182,8 @@ pub struct JobWorker {
     mailer: Arc<dyn Mailer>,
     /// Where removed objects are deleted; a worker without it retries those jobs.
     storage: Option<Arc<dyn ObjectStorage>>,
+    /// Where Apple tokens are revoked; a worker without it retries those jobs.
+    identity: Option<Arc<dyn IdentityVerifier>>,
     settings: WorkerSettings,
 }
 
@@ -189,8 +206,15 @@ impl JobWorker {
             push,
             mailer,
             storage: None,
+            identity: None,
             settings,
         }
+    }
+
+    /// The providers `revoke_apple_token` jobs revoke at.
+    pub fn with_identity(mut self, identity: Arc<dyn IdentityVerifier>) -> Self {
+        self.identity = Some(identity);
+        self
     }
 
     /// The object storage `delete_object` jobs remove from.
@@ -265,6 +289,21 @@ impl JobWorker {
                     .as_ref()
                     .ok_or_else(|| Failure::Retry("this worker has no object storage".into()))?;
                 storage.delete(&d.key).await.map_err(failed)
+            }
+            REVOKE_APPLE => {
+                let r: RevokeAppleJob =
+                    serde_json::from_value(job.payload.clone()).map_err(unreadable)?;
+                let identity = self.identity.as_ref().ok_or_else(|| {
+                    Failure::Retry("this worker has no identity providers".into())
+                })?;
+                identity
+                    .revoke_apple_refresh_token(&r.refresh_token)
+                    .await
+                    .map_err(|e| match e {
+                        // The reason is the provider's, never the token.
+                        IdentityError::Rejected(why) => Failure::Permanent(why),
+                        IdentityError::Upstream(u) => Failure::Retry(u.to_string()),
+                    })
             }
             other => Err(Failure::Permanent(format!("unknown job kind {other:?}"))),
         }

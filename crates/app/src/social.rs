@@ -14,7 +14,7 @@ use calndr_domain::{
 };
 use calndr_ports::{AccountStore, IdentityError, IdentityVerifier, StoreError, TokenService};
 use chrono::Utc;
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::accounts::{AccountService, SignedIn};
 use crate::{AppError, Principal, Refusal};
@@ -79,6 +79,16 @@ impl SocialSignIn {
             IdentityError::Upstream(u) => u.into(),
         })?;
         let user = self.user_for(&identity).await?;
+        if let Some(refresh) = &identity.refresh_token {
+            // Kept to revoke at deletion; a failure here costs that revocation, not the sign-in.
+            if let Err(e) = self
+                .store
+                .set_identity_token(user.id, identity.provider, refresh, Utc::now())
+                .await
+            {
+                warn!(user.id = %user.id, error = %e, "provider refresh token not kept");
+            }
+        }
         let principal = Principal {
             user_id: user.id,
             family_id: user.family_id,

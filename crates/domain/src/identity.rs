@@ -47,6 +47,29 @@ impl std::fmt::Debug for ProviderSubject {
     }
 }
 
+/// A refresh token a provider issued to us (Apple's code exchange): a credential, kept only to
+/// revoke it. Its `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProviderRefreshToken(String);
+
+impl ProviderRefreshToken {
+    /// `None` for an empty or oversized token (nothing a provider would issue).
+    pub fn new(token: &str) -> Option<Self> {
+        let t = token.trim();
+        (!t.is_empty() && t.len() <= 4096).then(|| Self(t.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ProviderRefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProviderRefreshToken(<redacted>)")
+    }
+}
+
 /// A verified identity: the token was checked against the provider's keys (or API).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalIdentity {
@@ -57,6 +80,8 @@ pub struct ExternalIdentity {
     pub email_verified: bool,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// Apple's refresh token from the code exchange (revoked when the account is deleted).
+    pub refresh_token: Option<ProviderRefreshToken>,
 }
 
 /// What Apple's server-to-server notification says happened to a user's Apple ID.

@@ -50,7 +50,9 @@ pub use handoffs::{ApplyCounts, CustodyInput, Timeline};
 pub use idempotency::{
     IdempotencyKey, IdempotencyRecord, IdempotencyScope, StoredResponse, Verdict,
 };
-pub use identity::{AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderSubject};
+pub use identity::{
+    AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderRefreshToken, ProviderSubject,
+};
 pub use ids::{
     BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId,
     MedicalProviderId, MedicationId, NotificationEmailId, ProviderId, ReminderId, ThemeId, UserId,

@@ -2,7 +2,8 @@ use async_trait::async_trait;
 use calndr_domain::{
     DeviceToken, EmailAddress, EnrollmentCode, EnrollmentCodeRecord, FamilyId, GeoPoint,
     IdentityProvider, NewAccount, NewFamily, NewUser, NotificationPreferences, PasswordHash,
-    Preferences, ProfileChanges, ProviderSubject, SessionCutoff, User, UserId,
+    Preferences, ProfileChanges, ProviderRefreshToken, ProviderSubject, SessionCutoff, User,
+    UserId,
 };
 use chrono::{DateTime, Utc};
 
@@ -127,7 +128,8 @@ pub trait AccountStore: Send + Sync {
 
     /// Deletes the account, in one transaction: the user's personal data (name, e-mail, phone,
     /// photo link, device token, location, preferences, profile, social identities, verification
-    /// codes, the enrollment codes they made, their idempotency answers, their queued messages)
+    /// codes, the enrollment codes they made, their idempotency answers, their queued messages,
+    /// the providers' refresh tokens)
     /// is erased and the row stays as a "Former member" tombstone without personal data, so the
     /// family's shared records (custody days, events, journal entries) keep their author. Every
     /// session ends at `at`. A family left without members is deleted with everything in it.
@@ -153,6 +155,23 @@ pub trait AccountStore: Send + Sync {
         family: NewFamily,
         at: DateTime<Utc>,
     ) -> Result<FamilyDeparture, StoreError>;
+
+    /// Keeps the provider's refresh token of the user (replacing an earlier one), to revoke it
+    /// when the account is deleted. `NotFound` when the user does not exist.
+    async fn set_identity_token(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+        token: &ProviderRefreshToken,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The refresh token kept for the user at the provider. `Ok(None)` when none is.
+    async fn identity_token(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+    ) -> Result<Option<ProviderRefreshToken>, StoreError>;
 
     /// Cuts the user's sessions off at `cutoff` (it replaces an earlier one). `NotFound` when the
     /// user does not exist.

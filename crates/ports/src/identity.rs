@@ -42,4 +42,9 @@ pub trait IdentityVerifier: Send + Sync {
 
     /// Facebook Login: a user access token, checked with `debug_token` for our app id.
     async fn facebook_token(&self, token: &str) -> Result<ExternalIdentity, IdentityError>;
+
+    /// Revokes a refresh token Apple issued to us (at Apple's `/auth/revoke`, with our client
+    /// secret), as Apple requires when an account is deleted. `Rejected` when Apple refuses it
+    /// for good (or Apple is not configured); `Upstream` when worth retrying.
+    async fn revoke_apple_refresh_token(&self, token: &str) -> Result<(), IdentityError>;
 }

@@ -227,13 +227,15 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         },
     };
     let queue = stores.jobs.clone();
+    let identity = identity_verifier(config)?;
     let worker = JobWorker::new(
         queue.clone(),
         direct_push.clone(),
         direct_mailer.clone(),
         WorkerSettings::default(),
     )
-    .with_storage(storage.clone());
+    .with_storage(storage.clone())
+    .with_identity(identity.clone());
     // Configured providers are reached through the queue: a request never waits on them.
     // (A test's recording fake is called directly unless it asks for the queue.)
     let queued = |configured: bool, overridden: bool| {
@@ -387,12 +389,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         auth,
         views: ReadThrough::new(cache.clone()),
     });
-    let social = SocialSignIn::new(
-        identity_verifier(config)?,
-        social_store,
-        tokens,
-        account_service.clone(),
-    );
+    let social = SocialSignIn::new(identity, social_store, tokens, account_service.clone());
     let cache_name = if config.redis_url.is_some() {
         "redis"
     } else {

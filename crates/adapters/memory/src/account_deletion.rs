@@ -41,6 +41,7 @@ pub(crate) fn delete_account(
     s.email_verified_at.remove(&id);
     s.phone_verified_at.remove(&id);
     s.identities.retain(|_, u| *u != id);
+    s.identity_tokens.retain(|(u, _), _| *u != id);
     let codes: Vec<String> = s
         .codes
         .iter()

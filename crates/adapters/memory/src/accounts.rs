@@ -266,6 +266,29 @@ impl AccountStore for MemoryStore {
         crate::family_leave::leave_family(&mut self.state(), id, family, at)
     }
 
+    async fn set_identity_token(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+        token: &calndr_domain::ProviderRefreshToken,
+        _at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        if !s.users.contains_key(&user) {
+            return Err(StoreError::NotFound);
+        }
+        s.identity_tokens.insert((user, provider), token.clone());
+        Ok(())
+    }
+
+    async fn identity_token(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+    ) -> Result<Option<calndr_domain::ProviderRefreshToken>, StoreError> {
+        Ok(self.state().identity_tokens.get(&(user, provider)).cloned())
+    }
+
     async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError> {
         let mut s = self.state();
         s.user_mut(id)?.sessions = Some(cutoff);

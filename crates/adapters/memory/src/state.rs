@@ -112,6 +112,9 @@ pub(crate) struct State {
     pub(crate) profiles: HashMap<UserId, ProfileRow>,
     /// (provider, subject) -> user.
     pub(crate) identities: HashMap<(IdentityProvider, String), UserId>,
+    /// `identity_tokens`: the providers' refresh tokens.
+    pub(crate) identity_tokens:
+        HashMap<(UserId, IdentityProvider), calndr_domain::ProviderRefreshToken>,
 
     // enrollment, email_verification
     /// Keyed by the upper-case code.

@@ -76,6 +76,7 @@ pub(crate) async fn delete_account(
             "DELETE FROM user_profiles WHERE user_id = $1",
             "DELETE FROM email_verifications WHERE user_id = $1",
             "DELETE FROM enrollment_codes WHERE created_by_user_id = $1",
+            "DELETE FROM identity_tokens WHERE user_id = $1",
         ] {
             diesel::sql_query(sql)
                 .bind::<SqlUuid, _>(user)

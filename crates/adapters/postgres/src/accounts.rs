@@ -374,6 +374,56 @@ impl AccountStore for PgStore {
         crate::family_leave::leave_family(&mut conn, id, family, at).await
     }
 
+    async fn set_identity_token(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+        token: &calndr_domain::ProviderRefreshToken,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+        let mut conn = self.conn().await?;
+        diesel::sql_query(
+            "INSERT INTO identity_tokens (user_id, provider, refresh_token, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, provider) \
+             DO UPDATE SET refresh_token = EXCLUDED.refresh_token, updated_at = EXCLUDED.updated_at",
+        )
+        .bind::<SqlUuid, _>(user.as_uuid())
+        .bind::<Text, _>(provider.as_str())
+        .bind::<Text, _>(token.expose())
+        .bind::<Timestamptz, _>(at)
+        .execute(&mut conn)
+        .await
+        .map(|_| ())
+        .map_err(from_diesel)
+    }
+
+    async fn identity_token(
+        &self,
+        user: UserId,
+        provider: IdentityProvider,
+    ) -> Result<Option<calndr_domain::ProviderRefreshToken>, StoreError> {
+        use diesel::sql_types::{Text, Uuid as SqlUuid};
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            refresh_token: String,
+        }
+        let mut conn = self.conn().await?;
+        let rows: Vec<Row> = diesel::sql_query(
+            "SELECT refresh_token FROM identity_tokens WHERE user_id = $1 AND provider = $2",
+        )
+        .bind::<SqlUuid, _>(user.as_uuid())
+        .bind::<Text, _>(provider.as_str())
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|r| calndr_domain::ProviderRefreshToken::new(&r.refresh_token)))
+    }
+
     async fn end_sessions(&self, id: UserId, cutoff: SessionCutoff) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         let n = diesel::update(users::table.find(id.as_uuid()))

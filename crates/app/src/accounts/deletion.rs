@@ -4,13 +4,13 @@
 //! session ended on every instance, and the family's cached views retired (they show names).
 
 use calndr_domain::objects::own_photo_key;
-use calndr_domain::{Password, SessionCutoff};
+use calndr_domain::{IdentityProvider, Password, SessionCutoff};
 use chrono::{Duration, Utc};
 use tracing::info;
 
 use super::AccountService;
 use crate::cache_keys::View;
-use crate::jobs::delete_object_job;
+use crate::jobs::{delete_object_job, revoke_apple_job};
 use crate::{AppError, Principal, Session};
 
 /// How recent the sign-in of an account without a password must be to delete it.
@@ -38,12 +38,21 @@ impl AccountService {
             .profile_photo_url
             .as_deref()
             .and_then(|url| own_photo_key(url, user.id));
-        let jobs = photo
+        let mut jobs = photo
             .clone()
             .map(delete_object_job)
             .transpose()?
             .into_iter()
             .collect::<Vec<_>>();
+        // Apple requires revoking its tokens when an account with Sign in with Apple goes.
+        if let Some(token) = self
+            .deps
+            .accounts
+            .identity_token(user.id, IdentityProvider::Apple)
+            .await?
+        {
+            jobs.push(revoke_apple_job(&token)?);
+        }
         let deleted = self
             .deps
             .accounts

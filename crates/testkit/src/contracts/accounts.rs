@@ -162,6 +162,47 @@ pub async fn leaving_a_family(s: Storage) {
     assert!(matches!(ghost, Err(StoreError::NotFound)), "{ghost:?}");
 }
 
+/// A provider's refresh token is kept per user and provider, replaced by a newer one, and gone
+/// with the account.
+pub async fn identity_tokens(s: Storage) {
+    use calndr_domain::{IdentityProvider, ProviderRefreshToken};
+
+    let store = s.accounts;
+    let (user, other) = host_and_guest(store.as_ref()).await;
+    let token = |t: &str| ProviderRefreshToken::new(t).expect("token");
+    let apple = IdentityProvider::Apple;
+    assert_eq!(
+        store.identity_token(user.id, apple).await.expect("read"),
+        None
+    );
+    for t in ["r-1", "r-2"] {
+        store
+            .set_identity_token(user.id, apple, &token(t), Utc::now())
+            .await
+            .expect("keep");
+    }
+    assert_eq!(
+        store.identity_token(user.id, apple).await.expect("read"),
+        Some(token("r-2"))
+    );
+    assert_eq!(
+        store.identity_token(other.id, apple).await.expect("read"),
+        None
+    );
+    let missing = store
+        .set_identity_token(UserId::random(), apple, &token("r-3"), Utc::now())
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    store
+        .delete_account(user.id, Utc::now(), &[])
+        .await
+        .expect("delete");
+    assert_eq!(
+        store.identity_token(user.id, apple).await.expect("read"),
+        None
+    );
+}
+
 /// Profile updates change only what is given; writes to unknown users are `NotFound`.
 pub async fn profile_updates(s: Storage) {
     let store = s.accounts;

@@ -50,7 +50,7 @@ macro_rules! contracts {
 }
 
 contracts! {
-    accounts: registration_and_email_uniqueness, joining_a_family, leaving_a_family, profile_updates, session_cutoffs;
+    accounts: registration_and_email_uniqueness, joining_a_family, leaving_a_family, identity_tokens, profile_updates, session_cutoffs;
     family: family_members;
     custody: custody_units_of_work, days_with_names, custody_writes_queue_their_jobs;
     templates: one_active_template;

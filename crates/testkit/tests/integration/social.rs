@@ -3,6 +3,9 @@
 //! Google accounts by any e-mail: both are fixed here and named in the tests.
 
 use actix_web::http::StatusCode;
+use std::sync::Arc;
+
+use calndr_ports::{IdentityError, IdentityVerifier};
 use calndr_testkit::{Backend, TestApp};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -445,4 +448,105 @@ async fn facebook_login_checks_the_token_with_debug_token_then_signs_in_by_subje
         again["user"]["id"], first["user"]["id"],
         "found by (facebook, subject)"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_an_apple_account_revokes_its_refresh_token_at_apple_through_the_queue() {
+    let fakes = provider_fakes().await;
+    let id_token = sign(
+        KEY_A,
+        &json!({"iss": "https://appleid.apple.com", "aud": "club.calndr", "sub": "001.apple.77",
+                "email": "rev@privaterelay.appleid.com", "email_verified": "true",
+                "iat": now(), "exp": now() + 600}),
+    );
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "a-77", "token_type": "Bearer", "refresh_token": "r-apple-77",
+            "id_token": id_token
+        })))
+        .mount(&fakes)
+        .await;
+    let app = app_with_providers(&fakes).await;
+    let body = ok(&app
+        .post_raw_form("/api/v1/auth/apple/callback", None, "code=c0de.77")
+        .await);
+    let token = body["access_token"].as_str().expect("token").to_owned();
+    // An account without a password, just signed in: deletion needs no password.
+    let res = app
+        .send(
+            actix_web::test::TestRequest::delete()
+                .uri("/api/v1/users/me")
+                .insert_header(("authorization", format!("Bearer {token}"))),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    // Queued with the deletion; the worker revokes it through the identity port. (Apple's
+    // adapter speaks only https to `/auth/revoke`; its request form is tested against an https
+    // fake in calndr-outbound. Here a recording identity port stands in at the worker.)
+    let apple = Arc::new(RecordingRevocations::default());
+    let worker = app
+        .worker
+        .clone()
+        .with_identity(apple.clone() as Arc<dyn IdentityVerifier>);
+    assert!(apple.revoked().is_empty(), "nothing before the worker runs");
+    let report = worker.run_once().await.expect("worker");
+    assert_eq!(report.delivered, 1, "{report:?}");
+    assert_eq!(apple.revoked(), ["r-apple-77"]);
+    // Done: a second round has nothing left to send.
+    assert_eq!(worker.run_once().await.expect("worker").delivered, 0);
+    // The token is gone from the database with the account.
+    let left: i64 = sql(&app)
+        .await
+        .query_one("SELECT count(*) FROM identity_tokens", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(left, 0);
+}
+
+/// An identity port that records the refresh tokens it is asked to revoke (and verifies nothing).
+#[derive(Default)]
+struct RecordingRevocations(std::sync::Mutex<Vec<String>>);
+
+impl RecordingRevocations {
+    fn revoked(&self) -> Vec<String> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait::async_trait]
+impl IdentityVerifier for RecordingRevocations {
+    async fn apple_code<'a>(
+        &self,
+        _: &str,
+        _: Option<&'a str>,
+    ) -> Result<calndr_domain::ExternalIdentity, IdentityError> {
+        Err(IdentityError::Rejected("not in this test".into()))
+    }
+    async fn google_id_token<'a>(
+        &self,
+        _: &str,
+        _: Option<&'a str>,
+    ) -> Result<calndr_domain::ExternalIdentity, IdentityError> {
+        Err(IdentityError::Rejected("not in this test".into()))
+    }
+    async fn apple_notification(
+        &self,
+        _: &str,
+    ) -> Result<calndr_domain::AppleAccountEvent, IdentityError> {
+        Err(IdentityError::Rejected("not in this test".into()))
+    }
+    async fn facebook_token(
+        &self,
+        _: &str,
+    ) -> Result<calndr_domain::ExternalIdentity, IdentityError> {
+        Err(IdentityError::Rejected("not in this test".into()))
+    }
+    async fn revoke_apple_refresh_token(&self, token: &str) -> Result<(), IdentityError> {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(token.to_owned());
+        }
+        Ok(())
+    }
 }

@@ -1,13 +1,15 @@
 //! Sign in with Apple: the code exchange, the ID token it returns, token revocation and the
 //! server-to-server notifications.
 
-use calndr_domain::{AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderSubject};
+use calndr_domain::{
+    AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderRefreshToken, ProviderSubject,
+};
 use calndr_ports::IdentityError;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use openidconnect::core::{CoreClient, CoreJsonWebKeySet, CoreRevocableToken};
 use openidconnect::{
-    AccessToken, AuthType, AuthorizationCode, ClientSecret, JsonWebKey, Nonce, RefreshToken,
-    RevocationUrl, TokenResponse, TokenUrl,
+    AccessToken, AuthType, AuthorizationCode, ClientSecret, JsonWebKey, Nonce, OAuth2TokenResponse,
+    RefreshToken, RevocationUrl, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -107,7 +109,11 @@ impl ProviderIdentity {
         let id_token = tokens
             .id_token()
             .ok_or_else(|| bad("apple", "the token answer has no id_token"))?;
-        a.jwks
+        let refresh_token = tokens
+            .refresh_token()
+            .and_then(|t| ProviderRefreshToken::new(t.secret()));
+        let identity = a
+            .jwks
             .verify(&self.client, |keys| {
                 verify_id_token(
                     keys,
@@ -118,7 +124,11 @@ impl ProviderIdentity {
                     IdentityProvider::Apple,
                 )
             })
-            .await
+            .await?;
+        Ok(ExternalIdentity {
+            refresh_token,
+            ..identity
+        })
     }
 
     /// [`calndr_ports::IdentityVerifier::apple_notification`].

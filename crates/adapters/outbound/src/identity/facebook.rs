@@ -112,6 +112,7 @@ impl ProviderIdentity {
             email_verified: false,
             given_name: name(me.first_name.as_deref()),
             family_name: name(me.last_name.as_deref()),
+            refresh_token: None,
         })
     }
 }

@@ -83,6 +83,7 @@ pub(super) fn verify_id_token(
                     .and_then(|n| n.get(None))
                     .map(|n| n.as_str()),
             ),
+            refresh_token: None,
         });
     }
     Err(refusal)

@@ -255,6 +255,10 @@ impl IdentityVerifier for ProviderIdentity {
         self.verify_apple_notification(payload).await
     }
 
+    async fn revoke_apple_refresh_token(&self, token: &str) -> Result<(), IdentityError> {
+        self.revoke_apple_token(AppleToken::Refresh(token)).await
+    }
+
     async fn google_id_token<'a>(
         &self,
         token: &str,
