@@ -154,7 +154,7 @@ data "aws_iam_policy_document" "task" {
 
   statement {
     sid       = "UseTheAssetsBucket"
-    actions   = ["s3:GetObject", "s3:PutObject"]
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = ["${var.assets_bucket_arn}/*"]
   }
 
