@@ -15,7 +15,7 @@ use calndr_domain::{
     Theme, UserId, EXPORT_PAGE_ROWS,
 };
 use calndr_ports::{
-    AccountStore, BabysitterStore, ChildStore, EmergencyContactStore, ExportStore,
+    AccountStore, BabysitterStore, ChildStore, EmergencyContactStore, ExportStore, FamilyStore,
     MedicalProviderStore, MedicationStore, NotificationEmailStore, ProviderStore, TemplateStore,
     ThemeStore,
 };
@@ -31,6 +31,7 @@ use crate::{AppError, Principal, Profile, RateGuard};
 pub struct ExportDeps {
     pub export: Arc<dyn ExportStore>,
     pub accounts: Arc<dyn AccountStore>,
+    pub family: Arc<dyn FamilyStore>,
     pub children: Arc<dyn ChildStore>,
     pub babysitters: Arc<dyn BabysitterStore>,
     pub emergency_contacts: Arc<dyn EmergencyContactStore>,
@@ -179,7 +180,14 @@ impl ExportService {
             .ok_or(AppError::NotAuthenticated)?;
         let preferences = accounts.preferences(user.id).await?;
         let members = match who.family_id {
-            Some(family) => self.deps.export.member_names(family).await?,
+            Some(family) => self
+                .deps
+                .family
+                .members(family)
+                .await?
+                .iter()
+                .map(|m| MemberName::from(&m.user))
+                .collect(),
             None => Vec::new(),
         };
         let identities = self.deps.export.identity_providers(user.id).await?;

@@ -29,6 +29,16 @@ pub struct MemberName {
     pub last_name: PersonName,
 }
 
+impl From<&crate::User> for MemberName {
+    fn from(u: &crate::User) -> Self {
+        Self {
+            id: u.id,
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+        }
+    }
+}
+
 impl std::fmt::Debug for MemberName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MemberName")

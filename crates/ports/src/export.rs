@@ -9,8 +9,8 @@
 
 use async_trait::async_trait;
 use calndr_domain::{
-    Event, EventId, FamilyId, IdentityProvider, JournalEntry, JournalEntryId, MemberName, Reminder,
-    ReminderId, UserId,
+    Event, EventId, FamilyId, IdentityProvider, JournalEntry, JournalEntryId, Reminder, ReminderId,
+    UserId,
 };
 use chrono::NaiveDate;
 
@@ -20,10 +20,6 @@ use crate::{NamedCustodyRecord, StoreError};
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait ExportStore: Send + Sync {
-    /// The family's current members (deleted accounts are not members), names only, in the
-    /// family's order (`created_at` ascending, NULLs last, then id).
-    async fn member_names(&self, family: FamilyId) -> Result<Vec<MemberName>, StoreError>;
-
     /// The sign-in providers linked to the user (never their subjects or tokens), in the order
     /// apple, google, facebook. Empty for an unknown user.
     async fn identity_providers(&self, user: UserId) -> Result<Vec<IdentityProvider>, StoreError>;

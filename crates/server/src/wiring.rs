@@ -366,6 +366,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     let export_service = ExportService::new(ExportDeps {
         export: stores.export.clone(),
         accounts: accounts.clone(),
+        family: stores.family.clone(),
         children: stores.children.clone(),
         babysitters: stores.babysitters.clone(),
         emergency_contacts: stores.emergency_contacts.clone(),

@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use calndr_domain::{
-    Event, EventId, FamilyId, IdentityProvider, JournalEntry, JournalEntryId, MemberName, Reminder,
-    ReminderId, UserId,
+    Event, EventId, FamilyId, IdentityProvider, JournalEntry, JournalEntryId, Reminder, ReminderId,
+    UserId,
 };
 use calndr_ports::{ExportStore, NamedCustodyRecord, StoreError};
 use chrono::NaiveDate;
@@ -18,25 +18,6 @@ fn take(n: u32) -> usize {
 
 #[async_trait]
 impl ExportStore for MemoryStore {
-    async fn member_names(&self, family: FamilyId) -> Result<Vec<MemberName>, StoreError> {
-        let s = self.state();
-        let mut members: Vec<_> = s
-            .users
-            .values()
-            .filter(|u| u.family_id == Some(family))
-            .collect();
-        // created_at ascending, NULLs last, then id.
-        members.sort_by_key(|u| (u.created_at.is_none(), u.created_at, u.id));
-        Ok(members
-            .into_iter()
-            .map(|u| MemberName {
-                id: u.id,
-                first_name: u.first_name.clone(),
-                last_name: u.last_name.clone(),
-            })
-            .collect())
-    }
-
     async fn identity_providers(&self, user: UserId) -> Result<Vec<IdentityProvider>, StoreError> {
         let s = self.state();
         Ok([

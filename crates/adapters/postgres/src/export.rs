@@ -4,16 +4,15 @@
 
 use async_trait::async_trait;
 use calndr_domain::{
-    Event, EventId, FamilyId, IdentityProvider, JournalEntry, JournalEntryId, MemberName,
-    PersonName, Reminder, ReminderId, UserId,
+    Event, EventId, FamilyId, IdentityProvider, JournalEntry, JournalEntryId, Reminder, ReminderId,
+    UserId,
 };
 use calndr_ports::{ExportStore, NamedCustodyRecord, StoreError};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use uuid::Uuid;
 
-use crate::custody::{day_columns, record, DayRow};
+use crate::custody::{day_columns, named, DayRow};
 use crate::error::from_diesel;
 use crate::events::{family_events, EventRow, CUSTODY, CUSTODY_POSITION};
 use crate::journal::{journal_entry, JournalRow, JournalWithAuthor};
@@ -27,25 +26,6 @@ fn limit(n: u32) -> i64 {
 
 #[async_trait]
 impl ExportStore for PgStore {
-    async fn member_names(&self, family: FamilyId) -> Result<Vec<MemberName>, StoreError> {
-        let mut conn = self.conn().await?;
-        let rows: Vec<(Uuid, String, String)> = users::table
-            .filter(users::family_id.eq(family.as_uuid()))
-            .order((users::created_at.asc().nulls_last(), users::id.asc()))
-            .select((users::id, users::first_name, users::last_name))
-            .load(&mut conn)
-            .await
-            .map_err(from_diesel)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, first, last)| MemberName {
-                id: UserId::from_uuid(id),
-                first_name: PersonName::from_stored(first),
-                last_name: PersonName::from_stored(last),
-            })
-            .collect())
-    }
-
     async fn identity_providers(&self, user: UserId) -> Result<Vec<IdentityProvider>, StoreError> {
         let mut conn = self.conn().await?;
         // Whether each link is set, never the subject itself.
@@ -94,13 +74,7 @@ impl ExportStore for PgStore {
             .load(&mut conn)
             .await
             .map_err(from_diesel)?;
-        Ok(rows
-            .into_iter()
-            .map(|(r, name)| NamedCustodyRecord {
-                record: record(r),
-                custodian_name: name,
-            })
-            .collect())
+        Ok(named(rows))
     }
 
     async fn events_page(

@@ -66,7 +66,7 @@ contracts! {
     medications: medications_page_filter_and_sort_alike;
     themes: themes_visibility_ownership_and_selection;
     events: events_are_family_scoped;
-    export: pages_hold_the_family_once_in_order, members_by_name_and_identities_by_provider;
+    export: pages_hold_the_family_once_in_order, identities_by_provider_only;
     reminders: reminders_one_per_day;
     journal: journal_is_author_only;
     notification_emails: notification_emails_are_family_scoped;
