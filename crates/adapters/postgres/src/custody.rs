@@ -35,6 +35,16 @@ pub(crate) type DayRow = (
     Option<String>,
 );
 
+/// Days joined to their custodian's first name (the month view's and the export's rows).
+pub(crate) fn named(rows: Vec<(DayRow, Option<String>)>) -> Vec<NamedCustodyRecord> {
+    rows.into_iter()
+        .map(|(r, name)| NamedCustodyRecord {
+            record: record(r),
+            custodian_name: name,
+        })
+        .collect()
+}
+
 pub(crate) fn record(r: DayRow) -> CustodyRecord {
     let (id, date, custodian, handoff_day, time, location) = r;
     CustodyRecord {
@@ -169,13 +179,7 @@ impl CustodyStore for PgStore {
             .load(&mut conn)
             .await
             .map_err(from_diesel)?;
-        Ok(rows
-            .into_iter()
-            .map(|(r, name)| NamedCustodyRecord {
-                record: record(r),
-                custodian_name: name,
-            })
-            .collect())
+        Ok(named(rows))
     }
 
     async fn latest_days(
