@@ -142,8 +142,10 @@ async fn until_refused(app: &TestApp, token: &str, limit: Duration) -> Option<Du
     None
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_second_instance_refuses_an_ended_session_within_a_second() {
+/// Two instances of the service on one database and Redis, and Alice with two sessions (her
+/// registration's token and a second sign-in), both in use on the second instance: their
+/// principals are cached there.
+async fn two_instances_with_two_sessions() -> (TestApp, TestApp, Account, String) {
     let one = app(Backend::PostgresRedis).await;
     let two = TestApp::builder(Backend::PostgresRedis)
         .fast_hashing()
@@ -152,11 +154,16 @@ async fn a_second_instance_refuses_an_ended_session_within_a_second() {
         .await;
     let alice = one.register("Alice").await;
     let phone = sign_in(&one, &alice, &alice.password).await;
-    // Both sessions are in use on the second instance: their principals are cached there.
     for _ in 0..3 {
         ok(&profile(&two, &alice.token).await);
         ok(&profile(&two, &phone).await);
     }
+    (one, two, alice, phone)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_instance_refuses_an_ended_session_within_a_second() {
+    let (one, two, alice, phone) = two_instances_with_two_sessions().await;
 
     // A password change on the first instance ends the other session on the second.
     let new_password = "changed-on-instance-one";
@@ -190,18 +197,7 @@ async fn a_second_instance_refuses_an_ended_session_within_a_second() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_instance_refuses_a_deleted_users_tokens_within_a_second() {
-    let one = app(Backend::PostgresRedis).await;
-    let two = TestApp::builder(Backend::PostgresRedis)
-        .fast_hashing()
-        .same_database_as(&one)
-        .build()
-        .await;
-    let alice = one.register("Alice").await;
-    let phone = sign_in(&one, &alice, &alice.password).await;
-    for _ in 0..3 {
-        ok(&profile(&two, &alice.token).await);
-        ok(&profile(&two, &phone).await);
-    }
+    let (one, two, alice, phone) = two_instances_with_two_sessions().await;
     let res = one
         .send(
             actix_web::test::TestRequest::delete()
