@@ -67,6 +67,19 @@ pub fn custody_month_rendered(family: FamilyId, month: YearMonth) -> ViewKey {
     }
 }
 
+/// Every custody key a family can have: the entries and the rendered body of every month
+/// [`YearMonth::all`] holds (7,224 keys), so clearing them leaves none of the family's months.
+pub fn every_custody_month(family: FamilyId) -> Vec<String> {
+    YearMonth::all()
+        .flat_map(|m| {
+            [
+                custody_month(family, m).value,
+                custody_month_rendered(family, m).value,
+            ]
+        })
+        .collect()
+}
+
 /// `calndr:events:v2:<family>:<YYYY>-<MM>`: a month's events (v2: tagged with the events
 /// generation).
 pub fn events_month(family: FamilyId, month: YearMonth) -> ViewKey {

@@ -156,6 +156,25 @@ impl ReadThrough {
     }
 }
 
+impl ReadThrough {
+    /// Retires the family's `view` and deletes every key in `keys` now (in chunks of
+    /// [`PURGE_CHUNK`]): for values that must leave the cache at once rather than at their TTL,
+    /// such as the months that show a deleted member's name. A failure is logged and the rest
+    /// live until their TTL.
+    pub async fn purge(&self, family: FamilyId, view: View, keys: &[String]) {
+        self.bump(family, view).await;
+        for chunk in keys.chunks(PURGE_CHUNK) {
+            if let Err(e) = self.cache.delete(chunk).await {
+                warn!(family.id = %family, view = view.as_str(), error = %e, "cached values not purged");
+                return;
+            }
+        }
+    }
+}
+
+/// Keys per cache call of [`ReadThrough::purge`].
+pub const PURGE_CHUNK: usize = 1000;
+
 #[cfg(test)]
 #[path = "read_through_tests.rs"]
 mod tests;

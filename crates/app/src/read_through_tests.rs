@@ -121,6 +121,37 @@ async fn a_bump_retires_the_cached_value_of_every_key_of_the_view() {
 }
 
 #[tokio::test]
+async fn a_purge_deletes_every_month_of_the_family_and_no_other_familys() {
+    let cache = Arc::new(MemoryCache::default());
+    let rt = ReadThrough::new(cache.clone());
+    let src = Source::new();
+    let family = FamilyId::random();
+    let months = [(1900, 1), (2025, 3), (2200, 12)];
+    let mut keys = Vec::new();
+    for (y, m) in months {
+        let month = YearMonth::new(y, m).unwrap();
+        keys.push(crate::cache_keys::custody_month(family, month));
+        keys.push(custody_month_rendered(family, month));
+    }
+    let neighbour = key();
+    for k in keys.iter().chain([&neighbour]) {
+        read(&rt, k, &src, "Quorrabelle").await;
+        assert!(cache.get(&k.value).await.unwrap().is_some());
+    }
+    rt.purge(
+        family,
+        View::Custody,
+        &crate::cache_keys::every_custody_month(family),
+    )
+    .await;
+    for k in &keys {
+        assert_eq!(cache.get(&k.value).await.unwrap(), None, "{}", k.value);
+    }
+    assert!(cache.get(&neighbour.value).await.unwrap().is_some());
+    assert_eq!(read(&rt, &neighbour, &src, "x").await, "Quorrabelle");
+}
+
+#[tokio::test]
 async fn a_lost_generation_is_a_miss_for_values_tagged_with_the_old_one() {
     let cache = Arc::new(MemoryCache::default());
     let rt = ReadThrough::new(cache.clone());

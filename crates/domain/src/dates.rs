@@ -13,8 +13,11 @@ pub struct YearMonth {
 }
 
 impl YearMonth {
+    /// The years a month may have.
+    pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
     pub fn new(year: i32, month: u32) -> Result<Self, ValidationError> {
-        if !(1900..=2200).contains(&year) {
+        if !Self::YEARS.contains(&year) {
             return Err(ValidationError::new(
                 "year",
                 "must be between 1900 and 2200",
@@ -37,6 +40,12 @@ impl YearMonth {
             .parse::<u32>()
             .map_err(|_| ValidationError::new("month", "must be an integer"))?;
         Self::new(y, m)
+    }
+
+    /// Every month there can be, in order (3,612 of them): what a cache keyed by month must
+    /// clear to be sure none of a family's months is left.
+    pub fn all() -> impl Iterator<Item = Self> {
+        Self::YEARS.flat_map(|year| (1..=12).map(move |month| Self { year, month }))
     }
 
     /// The month containing `date`.
@@ -152,6 +161,31 @@ impl DateRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `all` holds exactly the months `new` accepts, so clearing it clears every month key.
+        #[test]
+        fn all_holds_exactly_the_valid_months(year in 1800i32..2300, month in 0u32..14) {
+            let valid = YearMonth::new(year, month).is_ok();
+            prop_assert_eq!(YearMonth::all().any(|m| m.year() == year && m.month() == month), valid);
+        }
+    }
+
+    #[test]
+    fn all_is_every_month_once_in_order() {
+        let months: Vec<YearMonth> = YearMonth::all().collect();
+        assert_eq!(months.len(), 301 * 12);
+        assert!(months.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            months.first().map(ToString::to_string).as_deref(),
+            Some("1900-01")
+        );
+        assert_eq!(
+            months.last().map(ToString::to_string).as_deref(),
+            Some("2200-12")
+        );
+    }
 
     #[test]
     fn months_and_ranges() {

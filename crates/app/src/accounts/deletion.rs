@@ -1,7 +1,8 @@
 //! Deleting an account (`DELETE /users/me`, issue #14): confirmed by the password, or for an
 //! account without one by a recent sign-in; then one store transaction (personal data erased,
 //! a "Former member" tombstone for the family's shared records, an empty family deleted), every
-//! session ended on every instance, and the family's cached views retired (they show names).
+//! session ended on every instance, and the family's cached custody months deleted (they show
+//! the member's name).
 
 use calndr_domain::objects::own_photo_key;
 use calndr_domain::{IdentityProvider, Password, SessionCutoff};
@@ -9,7 +10,7 @@ use chrono::{Duration, Utc};
 use tracing::info;
 
 use super::AccountService;
-use crate::cache_keys::View;
+use crate::cache_keys::{every_custody_month, View};
 use crate::jobs::{delete_object_job, revoke_apple_job};
 use crate::{AppError, Principal, Session};
 
@@ -78,10 +79,14 @@ impl AccountService {
                 tracing::warn!(user.id = %user.id, error = %e, "photo removal not queued");
             }
         }
+        // The custody months show the member's name: deleted from the cache now, not at
+        // their TTL. Events show no member names: retiring them is enough.
         if let Some(family) = deleted.family_id {
-            for view in [View::Custody, View::Events] {
-                self.deps.views.bump(family, view).await;
-            }
+            self.deps
+                .views
+                .purge(family, View::Custody, &every_custody_month(family))
+                .await;
+            self.deps.views.bump(family, View::Events).await;
         }
         info!(
             user.id = %user.id,

@@ -34,7 +34,16 @@ struct Parent {
 }
 
 async fn sign_up(app: &TestApp, name: &str, phone: &'static str, code: Option<&str>) -> Parent {
-    let email = unique_email(&name.to_lowercase());
+    register(app, name, &unique_email(&name.to_lowercase()), phone, code).await
+}
+
+async fn register(
+    app: &TestApp,
+    name: &str,
+    email: &str,
+    phone: &'static str,
+    code: Option<&str>,
+) -> Parent {
     let password = "delete-me-passphrase";
     let (path, mut body) = match code {
         None => ("/api/v1/auth/register", json!({})),
@@ -57,7 +66,7 @@ async fn sign_up(app: &TestApp, name: &str, phone: &'static str, code: Option<&s
         token: res["access_token"].as_str().expect("token").to_owned(),
         user_id: res["user_id"].as_str().expect("user").to_owned(),
         family_id: res["family_id"].as_str().unwrap_or_default().to_owned(),
-        email,
+        email: email.to_owned(),
         name: name.to_owned(),
         phone,
         password,
@@ -97,7 +106,16 @@ async fn a_wrong_or_missing_password_deletes_nothing() {
 async fn a_deleted_account_leaves_no_personal_data_and_the_coparents_calendar_unchanged() {
     for backend in [Backend::Memory, Backend::PostgresRedis] {
         let app = app(backend).await;
-        let alice = sign_up(&app, "Quorrabelle", "+15555550142", None).await;
+        // A name no earlier run left in the shared Redis.
+        let name: String = uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .bytes()
+            .take(8)
+            .map(|b| char::from(b'a' + b % 26))
+            .collect();
+        let name = format!("Quorrabelle{name}");
+        let alice = sign_up(&app, &name, "+15555550142", None).await;
         let host = calndr_testkit::app::Account {
             token: alice.token.clone(),
             user_id: alice.user_id.clone(),
@@ -108,7 +126,11 @@ async fn a_deleted_account_leaves_no_personal_data_and_the_coparents_calendar_un
         let code = seed_code(&app, &host).await;
         let bob = sign_up(&app, "Bob", "+15555550143", Some(&code)).await;
         let (a, b) = (Some(alice.token.as_str()), Some(bob.token.as_str()));
-        for (date, who) in [("2026-12-10", &alice.user_id), ("2026-12-11", &bob.user_id)] {
+        for (date, who) in [
+            ("2026-12-10", &alice.user_id),
+            ("2026-12-11", &bob.user_id),
+            ("2027-01-05", &alice.user_id),
+        ] {
             ok(&app
                 .post_json(
                     "/api/v1/custody/",
@@ -133,6 +155,13 @@ async fn a_deleted_account_leaves_no_personal_data_and_the_coparents_calendar_un
             .await);
         let custody_before = ok(&app.get("/api/v1/custody/2026/12", b).await);
         let events_before = ok(&app.get("/api/v1/events/2026/12", b).await);
+        if backend == Backend::PostgresRedis {
+            // The search below can find her: the months Bob read are cached with her name
+            // (January is not read again after the deletion, so nothing overwrites it).
+            ok(&app.get("/api/v1/custody/2027/1", b).await);
+            let cached = redis_dump().await;
+            assert!(cached.iter().any(|l| l.contains(&alice.name)), "{cached:?}");
+        }
 
         // Bob keeps writing while Alice deletes: no 500, no half-deleted account.
         let writes = async {
@@ -205,7 +234,7 @@ async fn a_deleted_account_leaves_no_personal_data_and_the_coparents_calendar_un
             !members.contains(&alice.name) && !members.contains(&alice.user_id),
             "{members}"
         );
-        let reborn = sign_up(&app, "Quorrabelle", "+15555550142", None).await;
+        let reborn = register(&app, &name, &alice.email, "+15555550142", None).await;
         assert_ne!(reborn.user_id, alice.user_id);
 
         if backend == Backend::PostgresRedis {
@@ -230,8 +259,71 @@ async fn a_deleted_account_leaves_no_personal_data_and_the_coparents_calendar_un
                     .collect();
                 assert_eq!(hits, 0, "{secret} is still stored: {lines:?}");
             }
+            let cached = redis_dump().await;
+            for secret in [alice.email.as_str(), alice.phone, alice.name.as_str()] {
+                let lines: Vec<&String> = cached
+                    .iter()
+                    .filter(|l| l.contains(secret) && !l.contains(&reborn.family_id))
+                    .collect();
+                assert!(lines.is_empty(), "{secret} is still in Redis: {lines:?}");
+            }
         }
     }
+}
+
+/// Every key of the shared Redis with its value (strings and hashes), one line each: what
+/// `redis-cli --scan` and `GET`/`HGETALL` would show.
+async fn redis_dump() -> Vec<String> {
+    let client = redis::Client::open(calndr_testkit::redis_url()).expect("redis url");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect to redis");
+    let mut keys: Vec<String> = Vec::new();
+    let mut cursor = 0u64;
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut conn)
+            .await
+            .expect("scan");
+        keys.extend(batch);
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    let mut lines = Vec::with_capacity(keys.len());
+    for key in keys {
+        let kind: String = redis::cmd("TYPE")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .expect("type");
+        let value: Vec<Vec<u8>> = match kind.as_str() {
+            "string" => redis::cmd("GET")
+                .arg(&key)
+                .query_async::<Option<Vec<u8>>>(&mut conn)
+                .await
+                .expect("get")
+                .into_iter()
+                .collect(),
+            "hash" => redis::cmd("HGETALL")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .expect("hgetall"),
+            _ => Vec::new(),
+        };
+        let value: Vec<String> = value
+            .iter()
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect();
+        lines.push(format!("{key} {}", value.join(" ")));
+    }
+    lines
 }
 
 /// Every row of every table of the app's schema, as `pg_dump --data-only` writes them.
