@@ -42,27 +42,38 @@ cargo build -q -p calndr-server --bin calndr
 BIN=target/debug/calndr
 WORK=$(mktemp -d)
 SERVER_PID=
+FAKES_PID=
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  for pid in $SERVER_PID $FAKES_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
+# Open-Meteo is faked on loopback (scripts/schemathesis-fakes.py): the weather routes answer from it
+# rather than 503 for want of a network.
+FAKES_PORT=$((PORT + 1))
+"$VENV/bin/python" scripts/schemathesis-fakes.py "$FAKES_PORT" >"$WORK/fakes.log" 2>&1 &
+FAKES_PID=$!
+for _ in $(seq 1 50); do grep -q ready "$WORK/fakes.log" 2>/dev/null && break; sleep 0.1; done
+
 env -u CALNDR_DATABASE_URL -u CALNDR_REDIS_URL -u DB_HOST -u REDIS_HOST \
   CALNDR_LISTEN_ADDR=$ADDR CALNDR_UPLOAD_DIR="$WORK/uploads" RUST_LOG=error CALNDR_LOG_FORMAT=json \
+  CALNDR_OPEN_METEO_FORECAST_URL="http://127.0.0.1:$FAKES_PORT/v1/forecast" \
+  CALNDR_OPEN_METEO_ARCHIVE_URL="http://127.0.0.1:$FAKES_PORT/v1/archive" \
   "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://$ADDR/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs "http://$ADDR/health" >/dev/null || { echo "schemathesis: the server did not start"; cat "$WORK/server.log"; exit 1; }
 
-# One signed-up user; its token authenticates every protected operation.
-TOKEN=$(curl -fsS "http://$ADDR/api/v1/auth/register" -H 'content-type: application/json' \
-  -d '{"first_name":"Fuzz","last_name":"Parent","email":"fuzz.parent@example.com","password":"Fuzz-parent-1"}' \
-  | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+# One signed-up user; schemathesis logs in as it (scripts/schemathesis.toml) for every protected
+# operation, and again after a 401.
+export SCHEMATHESIS_EMAIL=fuzz.parent@example.com SCHEMATHESIS_PASSWORD=Fuzz-parent-1
+curl -fsS "http://$ADDR/api/v1/auth/register" -H 'content-type: application/json' \
+  -d "{\"first_name\":\"Fuzz\",\"last_name\":\"Parent\",\"email\":\"$SCHEMATHESIS_EMAIL\",\"password\":\"$SCHEMATHESIS_PASSWORD\"}" >/dev/null
 
 start=$(date +%s)
 status=0
-"$VENV/bin/schemathesis" run "http://$ADDR/api/v1/openapi.json" \
+SCHEMATHESIS_HOOKS=scripts/schemathesis-hooks.py "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://$ADDR/api/v1/openapi.json" \
   --url "http://$ADDR" \
   --checks all \
   --seed "$SEED" \
@@ -72,7 +83,6 @@ status=0
   --request-timeout 20 \
   --suppress-health-check all \
   --no-color \
-  --header "Authorization: Bearer $TOKEN" \
   --baseline "$BASELINE" "${UPDATE[@]}" \
   --report junit --report-dir "$WORK/report" \
   || status=$?
