@@ -239,8 +239,18 @@ pub struct DeviceTokenResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateEndpointRequest {
+    /// The endpoint the app was told about; only read back, never written to.
     pub endpoint_arn: String,
+    /// APNs device token, hexadecimal.
     pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpdateEndpointResponse {
+    pub status: &'static str,
+    pub message: &'static str,
+    /// The caller's own SNS endpoint, when one is registered (never the ARN sent).
+    pub endpoint_arn: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

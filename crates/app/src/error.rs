@@ -87,8 +87,6 @@ pub enum Refusal {
     NoEmailFromProvider,
     #[error("Custody events should use /api/custody endpoint")]
     CustodyEventsHaveTheirOwnRoute,
-    #[error("You are the only member of this family; there is no one to leave")]
-    OnlyFamilyMember,
     #[error("Daycare provider has no website URL")]
     NoDaycareWebsite,
     /// An outside source (place search, calendar page) refused the request; its text is safe to

@@ -101,7 +101,8 @@ pub async fn custodians(user: CurrentUser, state: web::Data<ApiState>) -> ApiRes
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Left; the caller is in a new family of their own"),
-        (status = 400, description = "`no_family`: the caller belongs to no family; `bad_request`: the caller is the family's only member", body = ErrorBody),
+        (status = 400, description = "`no_family`: the caller belongs to no family", body = ErrorBody),
+        (status = 409, description = "`conflict`: the caller is the family's only member (there is no one to leave)", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
     ))]
 pub async fn leave(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<HttpResponse> {

@@ -220,19 +220,30 @@ pub async fn device_token(
     }))
 }
 
-/// Re-point an SNS push endpoint at a new device token. Answers 503 until SNS push is configured.
+/// Re-point the caller's push at a new device token (the app's answer to "device already
+/// registered"). The original rewrote whatever endpoint ARN the client sent, another user's too;
+/// here the ARN is only read back: the token becomes the caller's own device token, and pushes
+/// reach it through the caller's own endpoint.
 #[utoipa::path(post, path = "/api/v1/users/me/update-endpoint", tag = "users",
     security(("bearer" = [])),
     request_body = UpdateEndpointRequest,
     responses(
+        (status = 200, description = "The caller's device token replaced", body = UpdateEndpointResponse),
         (status = 401, description = "Not authenticated", body = ErrorBody),
-        (status = 503, description = "SNS push is not configured", body = ErrorBody),
+        (status = 422, description = "Not a device token", body = ErrorBody),
     ))]
 pub async fn update_endpoint(
-    _user: CurrentUser,
-    _body: crate::json_body::Json<UpdateEndpointRequest>,
+    user: CurrentUser,
+    state: web::Data<ApiState>,
+    body: crate::json_body::Json<UpdateEndpointRequest>,
 ) -> ApiResult<HttpResponse> {
-    Err(calndr_app::AppError::ProviderNotConfigured("SNS push").into())
+    let token = DeviceToken::parse(&body.token)?;
+    let endpoint_arn = state.accounts.register_device(&user.0, &token).await?;
+    Ok(HttpResponse::Ok().json(UpdateEndpointResponse {
+        status: "success",
+        message: "Endpoint updated successfully",
+        endpoint_arn,
+    }))
 }
 
 /// Record that the app became active.

@@ -10,7 +10,6 @@ use tracing::info;
 
 use super::AccountService;
 use crate::cache_keys::View;
-use crate::error::Refusal;
 use crate::{AppError, Principal};
 
 impl AccountService {
@@ -28,7 +27,11 @@ impl AccountService {
             })?;
         match departure {
             FamilyDeparture::NoFamily => Err(AppError::NoFamily),
-            FamilyDeparture::OnlyMember => Err(Refusal::OnlyFamilyMember.into()),
+            // Nothing to leave is a conflict with the family's state, not a bad request: the same
+            // call succeeds once someone else has joined.
+            FamilyDeparture::OnlyMember => Err(AppError::Conflict(
+                "You are the only member of this family; there is no one to leave".into(),
+            )),
             FamilyDeparture::Left { old_family } => {
                 // Every instance reads the new family at the caller's next request.
                 self.deps.auth.forget(user.id).await;

@@ -132,11 +132,7 @@ async fn a_parent_who_leaves_gets_a_family_of_their_own_and_the_other_stops_seei
 
         // Alice, alone now, has no one to leave; Bob neither, in his new family.
         for who in [&alice, &bob] {
-            assert_error(
-                &leave(&app, who).await,
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-            );
+            assert_error(&leave(&app, who).await, StatusCode::CONFLICT, "conflict");
         }
         // And they can come together again with a new code.
         let again = seed_code(&app, &alice).await;
@@ -159,7 +155,7 @@ async fn two_parents_leaving_at_once_never_leave_the_family_empty() {
         statuses.sort_unstable();
         assert_eq!(
             statuses,
-            [204, 400],
+            [204, 409],
             "one leaves, the other is then alone: {:?} {:?}",
             x.body,
             y.body

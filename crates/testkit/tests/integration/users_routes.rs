@@ -391,24 +391,65 @@ async fn device_token_accepts_the_apps_hex_token_and_refuses_anything_else() {
     assert_invalid(&missing, "token");
 }
 
+/// The original called SNS `SetEndpointAttributes` on whatever ARN the client sent, so one user
+/// could point another user's pushes at their own phone. Here the ARN is only read back: the
+/// token becomes the caller's own device token and nobody else's row changes.
 #[tokio::test(flavor = "multi_thread")]
-async fn update_endpoint_answers_503_until_sns_is_configured() {
-    // Store-independent: the embedded default is enough.
-    let app = app(Backend::Memory).await;
-    let acc = app.register("Sna").await;
+async fn update_endpoint_repoints_the_callers_own_device_never_a_client_supplied_arn() {
+    let app = app(Backend::Postgres).await;
+    let (acc, other) = (app.register("Sna").await, app.register("Oth").await);
+    let other_arn = "arn:aws:sns:us-east-1:1:endpoint/APNS/calndr/other";
+    let db = sql(&app).await;
+    db.execute(
+        "UPDATE users SET sns_endpoint_arn = $2, apns_token = $3 WHERE id = $1::text::uuid",
+        &[&other.user_id, &other_arn, &"cd".repeat(32)],
+    )
+    .await
+    .expect("give the other user an endpoint");
     let res = app
         .post_json(
             "/api/v1/users/me/update-endpoint",
             Some(&acc.token),
-            &json!({"endpoint_arn": "arn:aws:sns:us-east-1:1:endpoint/APNS/calndr/x",
-                    "token": "ab".repeat(32)}),
+            &json!({"endpoint_arn": other_arn, "token": "AB".repeat(32)}),
         )
         .await;
-    assert_error(
-        &res,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "provider_not_configured",
+    assert_eq!(
+        ok(&res),
+        json!({"status": "success", "message": "Endpoint updated successfully", "endpoint_arn": null})
     );
+    let device = |id: String| {
+        let db = &db;
+        async move {
+            let row = db
+                .query_one(
+                    "SELECT apns_token, sns_endpoint_arn FROM users WHERE id = $1::text::uuid",
+                    &[&id],
+                )
+                .await
+                .expect("row");
+            (
+                row.get::<_, Option<String>>(0),
+                row.get::<_, Option<String>>(1),
+            )
+        }
+    };
+    assert_eq!(
+        device(acc.user_id.clone()).await,
+        (Some("ab".repeat(32)), None)
+    );
+    assert_eq!(
+        device(other.user_id.clone()).await,
+        (Some("cd".repeat(32)), Some(other_arn.to_owned())),
+        "another user's endpoint is untouched"
+    );
+    let bad = app
+        .post_json(
+            "/api/v1/users/me/update-endpoint",
+            Some(&acc.token),
+            &json!({"endpoint_arn": other_arn, "token": "not hex"}),
+        )
+        .await;
+    assert_invalid(&bad, "token");
 }
 
 // ---------------------------------------------------------------------------------------------
