@@ -58,7 +58,7 @@ impl Modify for BearerAuth {
         notifications::list, notifications::add, notifications::update, notifications::delete,
         group_chat::create_or_get,
         family::custodians, family::members, family::emails, family::request_location,
-        family::invite, family::leave,
+        family::invite, family::leave, family::settings, family::set_settings,
         custody::month, custody::handoff_only, custody::create, custody::bulk,
         custody::update_by_date, custody::update_by_id, custody::performance_stats,
         custody::integrity_check, custody::mismatches, custody::fix_mismatches,

@@ -1,9 +1,13 @@
-//! Family: members, custodians, alert e-mail addresses, location requests, the legacy invite.
+//! Family: members, custodians, alert e-mail addresses, location requests, the legacy invite,
+//! and the family's settings (its time zone).
 
 use std::sync::Arc;
 
-use calndr_domain::{EmailAddress, FamilyMember, NewUser, PersonName, PhoneNumber, User, UserId};
-use calndr_ports::{FamilyStore, PushMessage, PushNotifier, StoreError};
+use calndr_domain::{
+    EmailAddress, FamilyMember, FamilySettings, FamilyTimeZone, NewUser, PersonName, PhoneNumber,
+    User, UserId,
+};
+use calndr_ports::{FamilySettingsStore, FamilyStore, PushMessage, PushNotifier, StoreError};
 use chrono::Utc;
 use tracing::info;
 
@@ -32,6 +36,7 @@ pub struct Invitation {
 #[derive(Clone)]
 pub struct FamilyDeps {
     pub family: Arc<dyn FamilyStore>,
+    pub settings: Arc<dyn FamilySettingsStore>,
     pub push: Arc<dyn PushNotifier>,
 }
 
@@ -43,6 +48,33 @@ pub struct FamilyService {
 impl FamilyService {
     pub fn new(deps: FamilyDeps) -> Self {
         Self { deps }
+    }
+
+    /// The caller's family's settings (UTC and never changed until a member sets a zone).
+    pub async fn settings(&self, who: &Principal) -> Result<FamilySettings, AppError> {
+        let family = who.family()?;
+        Ok(self.deps.settings.family_settings(family).await?)
+    }
+
+    /// Sets the family's time zone; the change is the caller's, and every member sees it.
+    pub async fn set_timezone(
+        &self,
+        who: &Principal,
+        timezone: FamilyTimeZone,
+    ) -> Result<FamilySettings, AppError> {
+        let family = who.family()?;
+        let settings = self
+            .deps
+            .settings
+            .set_family_timezone(family, timezone, who.user_id, Utc::now())
+            .await
+            .map_err(|e| match e {
+                // The caller left the family since the principal was read.
+                StoreError::NotFound => AppError::NoFamily,
+                other => other.into(),
+            })?;
+        info!(user.id = %who.user_id, family.id = %family, "family time zone changed");
+        Ok(settings)
     }
 
     /// Every member of the caller's family, in custodian order.

@@ -45,7 +45,7 @@ pub use enrollment::{
 };
 pub use error::ValidationError;
 pub use export::{export_file_name, ExportSection, MemberName, EXPORT_FORMAT, EXPORT_PAGE_ROWS};
-pub use family::FamilyMember;
+pub use family::{FamilyMember, FamilySettings, FamilyTimeZone};
 pub use handoffs::{ApplyCounts, CustodyInput, Timeline};
 pub use idempotency::{
     IdempotencyKey, IdempotencyRecord, IdempotencyScope, StoredResponse, Verdict,

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use crate::{
     AccountStore, BabysitterStore, ChildStore, CustodyStore, EmailVerificationStore,
-    EmergencyContactStore, EnrollmentStore, EventStore, ExportStore, FamilyStore, GroupChatStore,
-    IdempotencyStore, JobQueue, JournalStore, MedicalProviderStore, MedicationStore,
-    NotificationEmailStore, ProviderStore, ReminderStore, TemplateStore, ThemeStore,
+    EmergencyContactStore, EnrollmentStore, EventStore, ExportStore, FamilySettingsStore,
+    FamilyStore, GroupChatStore, IdempotencyStore, JobQueue, JournalStore, MedicalProviderStore,
+    MedicationStore, NotificationEmailStore, ProviderStore, ReminderStore, TemplateStore,
+    ThemeStore,
 };
 
 /// The storage ports, each a view of the same adapter value (one `PgStore` or one `MemoryStore`),
@@ -17,6 +18,7 @@ use crate::{
 pub struct Storage {
     pub accounts: Arc<dyn AccountStore>,
     pub family: Arc<dyn FamilyStore>,
+    pub family_settings: Arc<dyn FamilySettingsStore>,
     pub custody: Arc<dyn CustodyStore>,
     pub templates: Arc<dyn TemplateStore>,
     pub enrollment: Arc<dyn EnrollmentStore>,
@@ -44,6 +46,7 @@ impl Storage {
     where
         S: AccountStore
             + FamilyStore
+            + FamilySettingsStore
             + CustodyStore
             + TemplateStore
             + EnrollmentStore
@@ -68,6 +71,7 @@ impl Storage {
         Self {
             accounts: store.clone(),
             family: store.clone(),
+            family_settings: store.clone(),
             custody: store.clone(),
             templates: store.clone(),
             enrollment: store.clone(),

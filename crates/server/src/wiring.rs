@@ -298,6 +298,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
     });
     let family_service = FamilyService::new(FamilyDeps {
         family: stores.family.clone(),
+        settings: stores.family_settings.clone(),
         push: push.clone(),
     });
     let digest = DigestService::new(DigestDeps {

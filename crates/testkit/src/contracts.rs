@@ -26,6 +26,7 @@ pub mod enrollment;
 pub mod events;
 pub mod export;
 pub mod family;
+pub mod family_settings;
 pub mod group_chat;
 pub mod idempotency;
 pub mod jobs;

@@ -41,6 +41,7 @@ pub(crate) fn leave_family(
         FamilyRow {
             name: family.name,
             created_at: naive,
+            settings: None,
         },
     );
     for code in s.codes.values_mut() {

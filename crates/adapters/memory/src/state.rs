@@ -57,6 +57,8 @@ pub(crate) struct FamilyRow {
         reason = "kept like the families table; read by later features"
     )]
     pub(crate) created_at: NaiveDateTime,
+    /// `family_settings`: `None` until a parent changes one (and gone with the family).
+    pub(crate) settings: Option<calndr_domain::FamilySettings>,
 }
 
 /// A row of `user_preferences`.
@@ -286,6 +288,7 @@ impl State {
             FamilyRow {
                 name: family.name,
                 created_at: at,
+                settings: None,
             },
         );
         let created = self.insert_user(user, family.id, enrolled, coparent_enrolled)?;

@@ -16,6 +16,7 @@ mod events;
 mod export;
 mod family;
 mod family_leave;
+mod family_settings;
 mod group_chat;
 mod idempotency;
 mod jobs;

@@ -2,8 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 use calndr_app::family::Invitation;
-use calndr_domain::{EmailAddress, FamilyMember, PersonName, PhoneNumber, UserId};
-use chrono::NaiveDateTime;
+use calndr_domain::{
+    EmailAddress, FamilyMember, FamilySettings, FamilyTimeZone, PersonName, PhoneNumber, UserId,
+};
+use chrono::{NaiveDateTime, SecondsFormat};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -91,6 +93,83 @@ pub async fn custodians(user: CurrentUser, state: web::Data<ApiState>) -> ApiRes
         })
         .collect();
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The family's settings as the app reads them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilySettingsResponse {
+    /// IANA time zone name; handoff times are local times in it. `UTC` until a member sets one.
+    #[schema(schema_with = timezone_schema)]
+    pub timezone: &'static str,
+    /// The member who changed the settings last; `null` until someone does.
+    #[schema(format = Uuid)]
+    pub updated_by: Option<String>,
+    /// When they were changed last (RFC 3339, UTC); `null` until someone does.
+    #[schema(format = DateTime)]
+    pub updated_at: Option<String>,
+}
+
+impl From<FamilySettings> for FamilySettingsResponse {
+    fn from(s: FamilySettings) -> Self {
+        Self {
+            timezone: s.timezone.name(),
+            updated_by: s.updated_by.map(|u| u.to_string()),
+            updated_at: s
+                .updated_at
+                .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FamilySettingsRequest {
+    /// IANA time zone name of the tz database, exactly as it spells it (`Europe/Paris`).
+    #[schema(schema_with = timezone_schema)]
+    pub timezone: String,
+}
+
+/// Every name of the tz database the server knows: the schema lists exactly what it accepts.
+fn timezone_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(FamilyTimeZone::all_names()))
+        .description(Some("An IANA time zone name of the tz database"))
+        .build()
+}
+
+/// The family's settings: its time zone (handoff times are local times in it; `UTC` until a
+/// member sets one) and which member changed them last.
+#[utoipa::path(get, path = "/api/v1/family/settings", tag = "family",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The family's settings", body = FamilySettingsResponse),
+        (status = 400, description = "`no_family`: the caller belongs to no family", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+    ))]
+pub async fn settings(user: CurrentUser, state: web::Data<ApiState>) -> ApiResult<HttpResponse> {
+    let settings = state.family.settings(&user.0).await?;
+    Ok(HttpResponse::Ok().json(FamilySettingsResponse::from(settings)))
+}
+
+/// Set the family's time zone. Every member may; the change is attributed to the caller
+/// (`updated_by`) and every member sees it at once.
+#[utoipa::path(put, path = "/api/v1/family/settings", tag = "family",
+    security(("bearer" = [])),
+    request_body = FamilySettingsRequest,
+    responses(
+        (status = 200, description = "The settings as stored", body = FamilySettingsResponse),
+        (status = 400, description = "`no_family`: the caller belongs to no family", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 422, description = "`timezone` is not a name of the tz database", body = ErrorBody),
+    ))]
+pub async fn set_settings(
+    user: CurrentUser,
+    state: web::Data<ApiState>,
+    body: crate::json_body::Json<FamilySettingsRequest>,
+) -> ApiResult<HttpResponse> {
+    let timezone = FamilyTimeZone::parse(&body.timezone)?;
+    let settings = state.family.set_timezone(&user.0, timezone).await?;
+    Ok(HttpResponse::Ok().json(FamilySettingsResponse::from(settings)))
 }
 
 /// Leave the caller's family: the caller gets a new empty family of their own (as a fresh
@@ -207,6 +286,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1/family")
             .route("/invite", web::post().to(invite))
             .route("/leave", web::post().to(leave))
+            .route("/settings", web::get().to(settings))
+            .route("/settings", web::put().to(set_settings))
             .route("/custodians", web::get().to(custodians))
             .route("/emails", web::get().to(emails))
             .route("/members", web::get().to(members))

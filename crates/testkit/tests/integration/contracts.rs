@@ -52,6 +52,7 @@ macro_rules! contracts {
 contracts! {
     accounts: registration_and_email_uniqueness, joining_a_family, leaving_a_family, identity_tokens, profile_updates, session_cutoffs;
     family: family_members;
+    family_settings: settings_default_then_attributed;
     custody: custody_units_of_work, days_with_names, custody_writes_queue_their_jobs;
     templates: one_active_template;
     enrollment:

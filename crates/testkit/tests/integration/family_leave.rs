@@ -21,7 +21,16 @@ async fn join(app: &TestApp, who: &Account, code: &str) -> Value {
         .await)
 }
 
-async fn leave(app: &TestApp, who: &Account) -> TestResponse {
+/// Alice and Bob, co-parents of Alice's family (Bob joined with a code).
+pub(crate) async fn coparents(app: &TestApp) -> (Account, Account) {
+    let alice = app.register("Alice").await;
+    let bob = app.register("Bob").await;
+    let code = seed_code(app, &alice).await;
+    join(app, &bob, &code).await;
+    (alice, bob)
+}
+
+pub(crate) async fn leave(app: &TestApp, who: &Account) -> TestResponse {
     app.post("/api/v1/family/leave", Some(&who.token)).await
 }
 
@@ -49,10 +58,7 @@ async fn code_is_usable(app: &TestApp, code: &str) -> bool {
 async fn a_parent_who_leaves_gets_a_family_of_their_own_and_the_other_stops_seeing_them() {
     for backend in [Backend::Memory, Backend::PostgresRedis] {
         let app = app(backend).await;
-        let alice = app.register("Alice").await;
-        let bob = app.register("Bob").await;
-        let code = seed_code(&app, &alice).await;
-        join(&app, &bob, &code).await;
+        let (alice, bob) = coparents(&app).await;
         let (a, b) = (Some(alice.token.as_str()), Some(bob.token.as_str()));
         // Bob's view before: he is in Alice's family (read once, so it is cached).
         let before = ok(&app.get("/api/v1/users/profile", b).await);
@@ -146,10 +152,7 @@ async fn a_parent_who_leaves_gets_a_family_of_their_own_and_the_other_stops_seei
 async fn two_parents_leaving_at_once_never_leave_the_family_empty() {
     let app = app(Backend::Postgres).await;
     for _ in 0..5 {
-        let alice = app.register("Alice").await;
-        let bob = app.register("Bob").await;
-        let code = seed_code(&app, &alice).await;
-        join(&app, &bob, &code).await;
+        let (alice, bob) = coparents(&app).await;
         let (x, y) = tokio::join!(leave(&app, &alice), leave(&app, &bob));
         let mut statuses = [x.status.as_u16(), y.status.as_u16()];
         statuses.sort_unstable();

@@ -23,6 +23,7 @@ mod events;
 mod export;
 mod family;
 mod family_leave;
+mod family_settings;
 mod faults;
 mod group_chat;
 mod health;

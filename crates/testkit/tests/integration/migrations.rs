@@ -23,11 +23,12 @@ async fn table_count(db: &TestDatabase) -> i64 {
 async fn migrations_apply_revert_and_apply_again() {
     let db = TestDatabase::empty().await;
     let applied = run_migrations(&db.url()).await.expect("apply");
-    assert_eq!(applied.len(), 7);
-    // 26 original tables + jobs + idempotency_keys + identity_tokens + diesel's bookkeeping.
-    assert_eq!(table_count(&db).await, 30);
+    assert_eq!(applied.len(), 8);
+    // 26 original tables + jobs + idempotency_keys + identity_tokens + family_settings +
+    // diesel's bookkeeping.
+    assert_eq!(table_count(&db).await, 31);
     let reverted = revert_all_migrations(&db.url()).await.expect("revert");
-    assert_eq!(reverted.len(), 7);
+    assert_eq!(reverted.len(), 8);
     assert_eq!(
         table_count(&db).await,
         1,

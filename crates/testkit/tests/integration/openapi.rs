@@ -50,6 +50,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     // family, custody, custody-maintenance, schedule templates
     ("post", "/api/v1/family/invite"),
     ("post", "/api/v1/family/leave"),
+    ("get", "/api/v1/family/settings"),
+    ("put", "/api/v1/family/settings"),
     ("get", "/api/v1/family/custodians"),
     ("get", "/api/v1/family/emails"),
     ("get", "/api/v1/family/members"),

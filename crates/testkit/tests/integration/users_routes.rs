@@ -88,6 +88,8 @@ async fn every_protected_route_is_401_without_a_valid_token() {
         ("POST", "/api/v1/auth/change-password"),
         ("POST", "/api/v1/auth/logout-all"),
         ("POST", "/api/v1/family/leave"),
+        ("GET", "/api/v1/family/settings"),
+        ("PUT", "/api/v1/family/settings"),
     ];
     for (method, path) in routes {
         for auth in [None, Some("Bearer garbage")] {
