@@ -8,7 +8,7 @@ use crate::openapi_strict::Strict;
 
 use crate::routes::{auth, health, media, users};
 use crate::routes::{babysitters, children, emergency_contacts, medications, themes};
-use crate::routes::{custody, family, schedule_templates, weather};
+use crate::routes::{custody, family, schedule_templates, weather, whereabouts};
 use crate::routes::{enrollment, verification};
 use crate::routes::{events, export, group_chat, journal, notifications, reminders};
 use crate::routes::{medical, providers};
@@ -62,6 +62,7 @@ impl Modify for BearerAuth {
         custody::month, custody::handoff_only, custody::create, custody::bulk,
         custody::update_by_date, custody::update_by_id, custody::performance_stats,
         custody::integrity_check, custody::mismatches, custody::fix_mismatches,
+        whereabouts::who, whereabouts::time_share,
         schedule_templates::list, schedule_templates::get, schedule_templates::create,
         schedule_templates::update, schedule_templates::delete, schedule_templates::apply,
         weather::forecast, weather::historic,

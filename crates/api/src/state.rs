@@ -51,6 +51,7 @@ pub struct ApiState {
     pub group_chats: GroupChatService,
     pub family: FamilyService,
     pub custody: CustodyService,
+    pub whereabouts: calndr_app::whereabouts::WhereaboutsService,
     pub weather: WeatherService,
     pub social: SocialSignIn,
     pub providers: ProviderService,

@@ -28,6 +28,7 @@ pub mod social;
 pub mod themes;
 pub mod verification;
 pub mod weather;
+pub mod whereabouts;
 
 pub use accounts::{AccountDeps, AccountService, Profile, Registered, Registration, SignedIn};
 pub use auth::{AuthService, Principal, Session};

@@ -26,6 +26,7 @@ pub mod themes;
 pub mod values;
 pub mod verification;
 pub mod weather;
+pub mod whereabouts;
 
 pub use account::{
     AccessTokenClaims, EnrollmentCodeRecord, NewAccount, NewFamily, NewUser,

@@ -410,6 +410,13 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
             group_chats: GroupChatService::new(stores.group_chat.clone()),
             family: family_service,
             custody: custody_service,
+            whereabouts: calndr_app::whereabouts::WhereaboutsService::new(
+                calndr_app::whereabouts::WhereaboutsDeps {
+                    custody: stores.custody.clone(),
+                    family: stores.family.clone(),
+                    settings: stores.family_settings.clone(),
+                },
+            ),
             weather,
             social,
             providers: provider_service,

@@ -500,6 +500,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .wrap(from_fn(crate::idempotency::idempotent)),
             )
             .route("/performance/stats", web::get().to(performance_stats))
+            .route("/who", web::get().to(super::whereabouts::who))
+            .route("/time-share", web::get().to(super::whereabouts::time_share))
             .route("/handoff-only/{year}/{month}", web::get().to(handoff_only))
             .route("/date/{custody_date}", web::put().to(update_by_date))
             .route("/{custody_id}", web::put().to(update_by_id))

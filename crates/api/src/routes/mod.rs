@@ -24,3 +24,4 @@ pub mod themes;
 pub mod users;
 pub mod verification;
 pub mod weather;
+pub mod whereabouts;

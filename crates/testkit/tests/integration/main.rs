@@ -54,3 +54,4 @@ mod tokens;
 mod users_routes;
 mod verification;
 mod weather;
+mod whereabouts;

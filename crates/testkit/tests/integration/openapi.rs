@@ -51,6 +51,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/family/invite"),
     ("post", "/api/v1/family/leave"),
     ("get", "/api/v1/family/settings"),
+    ("get", "/api/v1/custody/who"),
+    ("get", "/api/v1/custody/time-share"),
     ("put", "/api/v1/family/settings"),
     ("get", "/api/v1/family/custodians"),
     ("get", "/api/v1/family/emails"),

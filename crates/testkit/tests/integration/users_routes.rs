@@ -89,6 +89,8 @@ async fn every_protected_route_is_401_without_a_valid_token() {
         ("POST", "/api/v1/auth/logout-all"),
         ("POST", "/api/v1/family/leave"),
         ("GET", "/api/v1/family/settings"),
+        ("GET", "/api/v1/custody/who"),
+        ("GET", "/api/v1/custody/time-share"),
         ("PUT", "/api/v1/family/settings"),
     ];
     for (method, path) in routes {
