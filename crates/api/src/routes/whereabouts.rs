@@ -15,9 +15,12 @@ use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct WhoQuery {
-    /// Local time in the family's zone, `YYYY-MM-DDTHH:MM` (seconds optional); now when left
-    /// out.
-    #[param(pattern = r"^(19\d\d|2[01]\d\d|2200)-\d\d-\d\dT\d\d:\d\d(:\d\d)?$")]
+    /// Local time in the family's zone, `YYYY-MM-DDTHH:MM` (seconds optional), a real date of
+    /// 1900-2200; now when left out. The pattern is exactly what the server accepts (leap years
+    /// included).
+    #[param(
+        pattern = r"^(?:(?:19\d\d|2[01]\d\d|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$"
+    )]
     pub at: Option<String>,
 }
 
@@ -106,6 +109,19 @@ impl From<WhoAnswer> for WhoResponse {
 
 fn parse_at(raw: &str) -> Result<NaiveDateTime, ValidationError> {
     let bad = || ValidationError::new("at", "must be a local time YYYY-MM-DDTHH:MM");
+    // Exactly the document's shape: two digits everywhere, no leap second.
+    let shape = |i: usize, c: u8| match i {
+        4 | 7 => c == b'-',
+        10 => c == b'T',
+        13 | 16 => c == b':',
+        _ => c.is_ascii_digit(),
+    };
+    let well_formed = matches!(raw.len(), 16 | 19)
+        && raw.bytes().enumerate().all(|(i, c)| shape(i, c))
+        && raw.get(17..).is_none_or(|s| s < "60");
+    if !well_formed {
+        return Err(bad());
+    }
     let t = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())

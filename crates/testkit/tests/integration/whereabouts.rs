@@ -96,7 +96,14 @@ async fn who_has_them_follows_the_handoff_time_in_the_familys_zone() {
     );
     // Now, when `at` is left out; a bad instant is 422.
     ok(&app.get("/api/v1/custody/who", Some(a)).await);
-    for bad in ["2026-12-12", "2026-13-01T10:00", "1899-12-31T10:00", "noon"] {
+    for bad in [
+        "2026-12-12",
+        "2026-13-01T10:00",
+        "1899-12-31T10:00",
+        "2026-12-12T7:00",
+        "2026-12-12T10:00:60",
+        "noon",
+    ] {
         let res = app
             .get(&format!("/api/v1/custody/who?at={bad}"), Some(a))
             .await;
