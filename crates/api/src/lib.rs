@@ -17,6 +17,7 @@ pub mod openapi_strict;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod whole_number;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

@@ -92,6 +92,7 @@ pub struct EventRequest {
     /// At most 255 characters.
     pub content: String,
     /// Legacy row slot 0-3; 4 (custody) is refused with 400.
+    #[serde(default, deserialize_with = "crate::whole_number::opt_i32")]
     pub position: Option<i32>,
     #[schema(value_type = Option<i64>)]
     pub id: Option<serde_json::Value>,

@@ -15,6 +15,7 @@ pub struct GroupChatRequest {
     /// `babysitter` or `emergency`.
     pub contact_type: String,
     /// A babysitter linked to the family, or an emergency contact of the family.
+    #[serde(deserialize_with = "crate::whole_number::i32")]
     pub contact_id: i32,
     /// Ignored (the server mints identifiers).
     pub group_identifier: Option<String>,

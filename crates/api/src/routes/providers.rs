@@ -136,6 +136,7 @@ pub struct ProviderSearchRequest {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     /// Metres, 1-50000, default 5000 (nearby searches).
+    #[serde(default, deserialize_with = "crate::whole_number::opt_i64")]
     pub radius: Option<i64>,
 }
 

@@ -321,6 +321,7 @@ pub async fn delete(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplyRequest {
+    #[serde(deserialize_with = "crate::whole_number::i32")]
     pub template_id: i32,
     /// A date or an ISO 8601 date-time (`2025-12-05T14:03:22.123Z`); empty = tomorrow.
     pub start_date: Option<String>,
