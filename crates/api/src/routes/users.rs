@@ -126,7 +126,7 @@ pub async fn update_profile(
             .map(|p| PhoneNumber::parse(p, "phone_number"))
             .transpose()?,
         bio: non_empty(b.bio.as_deref())
-            .map(|t| ShortText::parse(t, "bio", 1000))
+            .map(|t| ShortText::parse(t, "bio", calndr_domain::values::BIO_MAX))
             .transpose()?,
         enrolled: b.enrolled,
     };
