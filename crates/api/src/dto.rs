@@ -370,6 +370,22 @@ pub struct TokenForm {
     pub grant_type: Option<String>,
 }
 
+/// `POST /user/profile/photo`, as documented: one part named `photo`.
+#[derive(Debug, ToSchema)]
+pub struct PhotoUpload {
+    /// JPEG, PNG, GIF, WebP or HEIC, at most 10 MiB.
+    #[schema(value_type = String, format = Binary)]
+    pub photo: Vec<u8>,
+}
+
+/// `POST /users/profile-photo`, as documented: one part named `file`.
+#[derive(Debug, ToSchema)]
+pub struct FileUpload {
+    /// JPEG, PNG, GIF, WebP or HEIC, at most 10 MiB.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
 /// `POST /auth/apple/callback`, as documented (the handler reads the raw form, or a JSON object
 /// with the same keys).
 #[derive(Debug, ToSchema)]
