@@ -9,6 +9,8 @@ use chrono::{NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::openapi_limits as lim;
+
 /// Python `str(datetime)` form, as the original renders these timestamps:
 /// `2025-07-28 11:53:03.123456`, or without the fraction when it is zero.
 pub fn py_timestamp(t: NaiveDateTime) -> String {
@@ -162,23 +164,35 @@ impl From<&Registered> for UserRegistrationResponse {
 /// `POST /auth/register` and `POST /users/`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
+    #[schema(schema_with = lim::person_name)]
     pub first_name: String,
+    #[schema(schema_with = lim::person_name)]
     pub last_name: String,
+    #[schema(schema_with = lim::email)]
     pub email: String,
+    #[schema(schema_with = lim::new_password)]
     pub password: String,
     #[serde(default)]
+    #[schema(schema_with = lim::phone_opt)]
     pub phone_number: Option<String>,
 }
 
 /// `POST /auth/register-with-family`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterWithFamilyRequest {
+    #[schema(schema_with = lim::person_name)]
     pub first_name: String,
+    #[schema(schema_with = lim::person_name)]
     pub last_name: String,
+    #[schema(schema_with = lim::email)]
     pub email: String,
+    /// A new account's password (8 or more characters), or an existing account's current one.
+    #[schema(schema_with = lim::family_password)]
     pub password: String,
     #[serde(default)]
+    #[schema(schema_with = lim::phone_opt)]
     pub phone_number: Option<String>,
+    #[schema(schema_with = lim::enrollment_code)]
     pub enrollment_code: String,
     #[serde(default)]
     pub family_id: Option<String>,
@@ -189,14 +203,18 @@ pub struct RegisterWithFamilyRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ProfileUpdateRequest {
     #[serde(default)]
+    #[schema(schema_with = lim::person_name_opt)]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = lim::person_name_opt)]
     pub last_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = lim::phone_opt)]
     pub phone_number: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = lim::bio)]
     pub bio: Option<String>,
     #[serde(default)]
     pub enrolled: Option<bool>,
@@ -214,19 +232,26 @@ pub struct DeleteAccountRequest {
 /// Password change, as JSON (`PUT /users/me/password`, the app) or form (`PUT /users/password`).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordChangeRequest {
+    #[schema(schema_with = lim::presented_password)]
     pub current_password: String,
+    #[schema(schema_with = lim::new_password)]
     pub new_password: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct PasswordChangeQuery {
     pub current_password: String,
     pub new_password: String,
 }
+crate::query_params!(PasswordChangeQuery {
+    current_password: required presented_password "",
+    new_password: required new_password "",
+});
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DeviceTokenForm {
     /// APNs device token, hexadecimal.
+    #[schema(schema_with = lim::device_token)]
     pub token: String,
 }
 
@@ -258,8 +283,10 @@ pub struct PreferencesRequest {
     #[serde(default)]
     pub selected_theme_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = lim::preference_theme)]
     pub theme: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = lim::notification_preferences)]
     pub notification_preferences: Option<BTreeMap<String, bool>>,
 }
 
@@ -270,7 +297,9 @@ pub struct EnrollmentStatusRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LocationRequest {
+    #[schema(schema_with = lim::latitude)]
     pub latitude: f64,
+    #[schema(schema_with = lim::longitude)]
     pub longitude: f64,
 }
 
@@ -321,24 +350,89 @@ pub struct EmailQuery {
     pub email: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct ResetQuery {
     pub token: String,
     pub new_password: String,
 }
+crate::query_params!(ResetQuery {
+    token: required unparsed "The code from the reset e-mail.",
+    new_password: required new_password "",
+});
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct CodeQuery {
     pub enrollment_code: String,
 }
+crate::query_params!(CodeQuery {
+    enrollment_code: required enrollment_code "",
+});
 
 /// The OAuth2 password form, documented for OpenAPI (the handler parses the raw body itself).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenForm {
+    #[schema(schema_with = lim::username)]
     pub username: String,
+    #[schema(schema_with = lim::login_password)]
     pub password: String,
     #[serde(default)]
+    #[schema(schema_with = lim::grant_type)]
     pub grant_type: Option<String>,
+}
+
+/// `POST /user/profile/photo`, as documented: one part named `photo`.
+#[derive(Debug, ToSchema)]
+pub struct PhotoUpload {
+    /// JPEG, PNG, GIF, WebP or HEIC, at most 10 MiB.
+    #[schema(value_type = String, format = Binary)]
+    pub photo: Vec<u8>,
+}
+
+/// `POST /users/profile-photo`, as documented: one part named `file`.
+#[derive(Debug, ToSchema)]
+pub struct FileUpload {
+    /// JPEG, PNG, GIF, WebP or HEIC, at most 10 MiB.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// `POST /auth/apple/callback`, as documented (the handler reads the raw form, or a JSON object
+/// with the same keys).
+#[derive(Debug, ToSchema)]
+pub struct AppleCallbackForm {
+    /// The authorization code.
+    #[schema(schema_with = lim::credential)]
+    pub code: String,
+    /// The nonce of the app's request.
+    #[schema(schema_with = lim::credential)]
+    pub nonce: Option<String>,
+}
+
+/// `POST /auth/google/ios-login`, as documented.
+#[derive(Debug, ToSchema)]
+pub struct GoogleLoginForm {
+    /// A Google ID token.
+    #[schema(schema_with = lim::credential)]
+    pub id_token: String,
+    /// The nonce of the app's request.
+    #[schema(schema_with = lim::credential)]
+    pub nonce: Option<String>,
+}
+
+/// `POST /auth/facebook/login`, as documented.
+#[derive(Debug, ToSchema)]
+pub struct FacebookLoginForm {
+    /// A Facebook user access token.
+    #[schema(schema_with = lim::credential)]
+    pub access_token: String,
+}
+
+/// `POST /auth/apple/notifications`, as documented.
+#[derive(Debug, ToSchema)]
+pub struct AppleNotification {
+    /// A JWT signed by Apple.
+    #[schema(schema_with = lim::credential)]
+    pub payload: String,
 }
 
 #[cfg(test)]

@@ -13,10 +13,14 @@ pub mod login_form;
 pub mod metrics;
 pub mod no_route;
 pub mod openapi;
+pub mod openapi_cross;
+pub mod openapi_limits;
+pub mod openapi_patterns;
 pub mod openapi_strict;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod whole_number;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

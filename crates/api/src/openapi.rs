@@ -4,6 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::idempotency::IdempotencyDoc;
+use crate::openapi_cross::CrossField;
 use crate::openapi_strict::Strict;
 
 use crate::routes::{auth, health, media, users};
@@ -37,7 +38,7 @@ impl Modify for BearerAuth {
         description = "Co-parenting family calendar backend. Every path also answers with a trailing \
                        slash. Errors are `{\"detail\": \"...\", \"code\": \"...\"}`; switch on `code`.",
     ),
-    modifiers(&BearerAuth, &Strict, &IdempotencyDoc),
+    modifiers(&BearerAuth, &Strict, &IdempotencyDoc, &CrossField),
     paths(
         auth::login, auth::register, auth::register_with_family, auth::verify_enrollment_code,
         auth::refresh_token, auth::verify_token, auth::change_password, auth::logout_all, auth::forgot_password,

@@ -626,7 +626,11 @@ impl AccountService {
         notifications: Option<&NotificationPreferences>,
     ) -> Result<(), AppError> {
         if let Some(t) = theme {
-            calndr_domain::ShortText::parse(t, "theme", 255)?;
+            calndr_domain::ShortText::parse(
+                t,
+                "theme",
+                calndr_domain::values::PREFERENCE_TEXT_MAX,
+            )?;
         }
         Ok(self
             .deps

@@ -169,6 +169,8 @@ pub struct NotificationPreferences(BTreeMap<String, bool>);
 
 impl NotificationPreferences {
     pub const MAX_KEYS: usize = 16;
+    /// Longest channel name.
+    pub const MAX_KEY_LEN: usize = 32;
 
     pub fn parse(entries: BTreeMap<String, bool>) -> Result<Self, ValidationError> {
         let field = "notification_preferences";
@@ -177,7 +179,7 @@ impl NotificationPreferences {
         }
         if entries.keys().any(|k| {
             k.is_empty()
-                || k.len() > 32
+                || k.len() > Self::MAX_KEY_LEN
                 || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         }) {
             return Err(ValidationError::new(

@@ -33,6 +33,9 @@ impl fmt::Display for CustodyId {
     }
 }
 
+/// Longest handoff location.
+pub const HANDOFF_LOCATION_MAX: usize = 255;
+
 /// A handoff time on the wire: `"HH:MM"` (the app requires exactly two parts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct HandoffTime(NaiveTime);

@@ -6,6 +6,10 @@ use std::fmt;
 use crate::providers::present;
 use crate::{GeoPoint, ShortText, ValidationError};
 
+/// Length bounds of a [`PostalCode`], in characters.
+pub const POSTAL_CODE_MIN: usize = 3;
+pub const POSTAL_CODE_MAX: usize = 10;
+
 /// A postal code as typed: 3..=10 letters, digits, spaces or dashes, with at least one digit.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PostalCode(String);
@@ -13,7 +17,7 @@ pub struct PostalCode(String);
 impl PostalCode {
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
         let s = raw.trim();
-        let ok = (3..=10).contains(&s.chars().count())
+        let ok = (POSTAL_CODE_MIN..=POSTAL_CODE_MAX).contains(&s.chars().count())
             && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
             && s.chars().any(|c| c.is_ascii_digit());

@@ -28,6 +28,14 @@ pub const WEBSITE_MAX: usize = 500;
 pub const CALENDAR_URL_MAX: usize = 2_000;
 /// Titles of parsed calendar events (`*_events.title` is VARCHAR(255)).
 pub const CALENDAR_TITLE_MAX: usize = 255;
+/// Longest medical phone number as typed ([`us_phone`]).
+pub const MEDICAL_PHONE_MAX: usize = 50;
+/// Longest medical ZIP code.
+pub const ZIP_CODE_MAX: usize = 20;
+/// Longest free text of a medical place search (`query`, `specialty`).
+pub const SEARCH_TEXT_MAX: usize = 100;
+/// The best [`Rating`].
+pub const RATING_MAX: f64 = 5.0;
 
 /// `None` for a missing, empty or blank optional string.
 pub(crate) fn present(raw: Option<&str>) -> Option<&str> {
@@ -76,7 +84,7 @@ pub struct Rating(f64);
 
 impl Rating {
     pub fn parse(raw: f64) -> Result<Self, ValidationError> {
-        if !raw.is_finite() || !(0.0..=5.0).contains(&raw) {
+        if !raw.is_finite() || !(0.0..=RATING_MAX).contains(&raw) {
             return Err(ValidationError::new("rating", "must be between 0 and 5"));
         }
         Ok(Self(raw))
@@ -165,7 +173,7 @@ pub fn provider_phone(raw: &str, field: &'static str) -> Result<ShortText, Valid
 /// characters of digits, spaces, `+-().`; 10 digits, or 11 starting with 1.
 pub fn us_phone(raw: &str, field: &'static str) -> Result<ShortText, ValidationError> {
     let s = raw.trim();
-    if s.chars().count() > 50 {
+    if s.chars().count() > MEDICAL_PHONE_MAX {
         return Err(ValidationError::new(field, "must be at most 50 characters"));
     }
     if !s
@@ -194,7 +202,7 @@ pub fn us_phone(raw: &str, field: &'static str) -> Result<ShortText, ValidationE
     ShortText::parse(
         &format!("({}) {}-{}", &ten[..3], &ten[3..6], &ten[6..]),
         field,
-        50,
+        MEDICAL_PHONE_MAX,
     )
 }
 
@@ -418,7 +426,7 @@ impl MedicalChanges {
                 .transpose()?,
             latitude: coordinate(input.latitude, true)?,
             longitude: coordinate(input.longitude, false)?,
-            zip_code: optional_short(input.zip_code, "zip_code", 20)?,
+            zip_code: optional_short(input.zip_code, "zip_code", ZIP_CODE_MAX)?,
             notes: optional_text(input.notes, "notes", PROVIDER_NOTES_MAX)?,
             google_place_id: optional_short(
                 input.google_place_id,

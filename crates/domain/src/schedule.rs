@@ -38,7 +38,13 @@ impl ParentSlot {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WeekPattern([Option<ParentSlot>; 7]);
 
-const DAY_NAMES: [&str; 7] = [
+/// Longest template name.
+pub const TEMPLATE_NAME_MAX: usize = 255;
+/// Longest template description.
+pub const TEMPLATE_DESCRIPTION_MAX: usize = 2000;
+
+/// The weekday names a pattern is keyed by (any case), Sunday first.
+pub const DAY_NAMES: [&str; 7] = [
     "sunday",
     "monday",
     "tuesday",

@@ -4,6 +4,19 @@ use std::fmt;
 
 use crate::ValidationError;
 
+/// Longest phone number as typed ([`PhoneNumber`], and the US numbers PINs go to).
+pub const PHONE_MAX: usize = 32;
+/// Length bounds of an APNs device token ([`DeviceToken`]), in hex digits.
+pub const DEVICE_TOKEN_MIN: usize = 32;
+pub const DEVICE_TOKEN_MAX: usize = 200;
+/// Length bounds of a stored enrollment code ([`EnrollmentCode`]).
+pub const ENROLLMENT_CODE_MIN: usize = 4;
+pub const ENROLLMENT_CODE_MAX: usize = 32;
+/// Longest profile `bio`.
+pub const BIO_MAX: usize = 1000;
+/// Longest theme name kept in a user's preferences.
+pub const PREFERENCE_TEXT_MAX: usize = 255;
+
 fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
@@ -16,6 +29,8 @@ pub struct EmailAddress(String);
 
 impl EmailAddress {
     pub const MAX_LEN: usize = 254;
+    /// Longest part before the `@`, in bytes.
+    pub const MAX_LOCAL_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
@@ -37,7 +52,7 @@ impl EmailAddress {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..");
-        if local.is_empty() || local.len() > 64 || !domain_ok {
+        if local.is_empty() || local.len() > Self::MAX_LOCAL_LEN || !domain_ok {
             return Err(err("must be an e-mail address"));
         }
         Ok(Self(s.to_owned()))
@@ -184,7 +199,7 @@ impl PhoneNumber {
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
         let s = raw.trim();
         let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
-        if s.chars().count() > 32 {
+        if s.chars().count() > PHONE_MAX {
             return Err(ValidationError::new(field, "must be at most 32 characters"));
         }
         if !s.chars().all(allowed) || s.chars().filter(char::is_ascii_digit).count() < 3 {
@@ -215,7 +230,9 @@ pub struct DeviceToken(String);
 impl DeviceToken {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
-        if !(32..=200).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_hexdigit()) {
+        if !(DEVICE_TOKEN_MIN..=DEVICE_TOKEN_MAX).contains(&s.len())
+            || !s.chars().all(|c| c.is_ascii_hexdigit())
+        {
             return Err(ValidationError::new(
                 "token",
                 "must be a hexadecimal APNs device token",
@@ -245,7 +262,9 @@ impl EnrollmentCode {
         if s.is_empty() {
             return Err(ValidationError::new(field, "Enrollment code is required"));
         }
-        if !(4..=32).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !(ENROLLMENT_CODE_MIN..=ENROLLMENT_CODE_MAX).contains(&s.len())
+            || !s.chars().all(|c| c.is_ascii_alphanumeric())
+        {
             return Err(ValidationError::new(field, "Invalid enrollment code"));
         }
         Ok(Self(s.to_ascii_uppercase()))
@@ -274,14 +293,21 @@ pub struct GeoPoint {
 }
 
 impl GeoPoint {
+    /// Latitudes are within ±90 degrees, longitudes within ±180.
+    pub const MAX_LATITUDE: f64 = 90.0;
+    pub const MAX_LONGITUDE: f64 = 180.0;
+
     pub fn parse(latitude: f64, longitude: f64) -> Result<Self, ValidationError> {
-        if !latitude.is_finite() || !(-90.0..=90.0).contains(&latitude) {
+        if !latitude.is_finite() || !(-Self::MAX_LATITUDE..=Self::MAX_LATITUDE).contains(&latitude)
+        {
             return Err(ValidationError::new(
                 "latitude",
                 "must be between -90 and 90",
             ));
         }
-        if !longitude.is_finite() || !(-180.0..=180.0).contains(&longitude) {
+        if !longitude.is_finite()
+            || !(-Self::MAX_LONGITUDE..=Self::MAX_LONGITUDE).contains(&longitude)
+        {
             return Err(ValidationError::new(
                 "longitude",
                 "must be between -180 and 180",

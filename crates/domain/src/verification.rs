@@ -107,7 +107,7 @@ impl UsPhoneNumber {
     /// Ten digits (`+1` added) or eleven starting with 1; blanks, `+`, `-`, `.`, `(` and `)`
     /// are ignored.
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
-        if raw.chars().count() > 32
+        if raw.chars().count() > crate::values::PHONE_MAX
             || !raw
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +-.()".contains(c))

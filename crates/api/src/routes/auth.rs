@@ -322,6 +322,9 @@ pub async fn reset_password(
     }))
 }
 
+/// Longest credential (authorization code, ID or access token, notification JWT), in bytes.
+pub const CREDENTIAL_MAX: usize = 8192;
+
 /// The credential the app posts as `field=<value>` (form-encoded, as the app sends it; a JSON object
 /// with the same key is accepted too).
 fn credential(body: &[u8], field: &'static str) -> Result<String, ApiError> {
@@ -340,7 +343,7 @@ fn optional_field(body: &[u8], field: &'static str) -> Result<Option<String>, Ap
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == field).map(|(_, v)| v))
     };
     match value.map(|v| v.trim().to_owned()) {
-        Some(v) if !v.is_empty() && v.len() <= 8192 => Ok(Some(v)),
+        Some(v) if !v.is_empty() && v.len() <= CREDENTIAL_MAX => Ok(Some(v)),
         Some(v) if !v.is_empty() => Err(ApiError::validation(field, "is too long")),
         _ => Ok(None),
     }
@@ -370,8 +373,7 @@ async fn social(
 /// returned ID token verified against Apple's keys; the user is found by Apple's `sub`, else linked
 /// by a verified e-mail, else created with a new family.
 #[utoipa::path(post, path = "/api/v1/auth/apple/callback", tag = "auth",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "code=<authorization code>, optionally &nonce=<the nonce of the app's request>"),
+    request_body(content = AppleCallbackForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
         (status = 401, description = "Apple refused the code, or its ID token is invalid or not for the nonce sent (`invalid_token`)", body = ErrorBody),
@@ -389,8 +391,7 @@ pub async fn apple_callback(
 /// Apple's server-to-server notifications (JSON `{"payload": "<JWT signed by Apple>"}`): on
 /// `consent-revoked` and `account-delete` the user's Apple link is removed.
 #[utoipa::path(post, path = "/api/v1/auth/apple/notifications", tag = "auth",
-    request_body(content = String, content_type = "application/json",
-        description = "{\"payload\": \"<JWT>\"}"),
+    request_body(content = AppleNotification, content_type = "application/json"),
     responses(
         (status = 200, description = "Handled", body = MessageResponse),
         (status = 401, description = "Not signed by Apple for this app (`invalid_token`)", body = ErrorBody),
@@ -411,8 +412,7 @@ pub async fn apple_notifications(
 /// Google Sign-In: form `id_token`, verified against Google's keys for our iOS client id. An
 /// existing account is linked only when Google says the e-mail is verified.
 #[utoipa::path(post, path = "/api/v1/auth/google/ios-login", tag = "auth",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "id_token=<Google ID token>, optionally &nonce=<the nonce of the app's request>"),
+    request_body(content = GoogleLoginForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
         (status = 401, description = "Invalid ID token, or not for the nonce sent (`invalid_token`)", body = ErrorBody),
@@ -430,8 +430,7 @@ pub async fn google_ios_login(
 /// Facebook Login: form `access_token` (a user access token), checked with `debug_token` for our
 /// app id. Not used by the current app.
 #[utoipa::path(post, path = "/api/v1/auth/facebook/login", tag = "auth",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "access_token=<Facebook user access token>"),
+    request_body(content = FacebookLoginForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
         (status = 401, description = "Invalid token (`invalid_token`)", body = ErrorBody),

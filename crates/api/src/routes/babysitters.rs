@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::routes::people::{created_stamp, Person, StatusMessage};
 use crate::state::ApiState;
 
@@ -46,12 +47,17 @@ impl From<&Babysitter> for BabysitterResponse {
 /// `POST` and `PUT` body (PUT replaces all five values).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BabysitterRequest {
+    #[schema(schema_with = lim::person_name)]
     pub first_name: String,
+    #[schema(schema_with = lim::person_name)]
     pub last_name: String,
     /// At most 20 characters.
+    #[schema(schema_with = lim::contact_phone)]
     pub phone_number: String,
     /// 0 to 9999.99; 0 means none.
+    #[schema(schema_with = lim::rate)]
     pub rate: Option<f64>,
+    #[schema(schema_with = lim::notes)]
     pub notes: Option<String>,
 }
 

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::routes::people::StatusMessage;
 use crate::state::ApiState;
 
@@ -40,10 +41,13 @@ impl From<&Child> for ChildResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChildRequest {
     /// 1-100 characters.
+    #[schema(schema_with = lim::person_name)]
     pub first_name: String,
     /// 1-100 characters.
+    #[schema(schema_with = lim::person_name)]
     pub last_name: String,
     /// `YYYY-MM-DD`, from 1900-01-01 to today.
+    #[schema(schema_with = lim::child_dob)]
     pub dob: String,
 }
 

@@ -5,12 +5,14 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use calndr_app::cache_keys::CUSTODY_MONTH_FORMAT;
 use calndr_app::custody::{CustodyEntry, CustodyInput, FixOutcome, CUSTODY_TTL};
+use calndr_domain::custody::HANDOFF_LOCATION_MAX;
 use calndr_domain::{parse_date, CustodyId, HandoffTime, ShortText, UserId, YearMonth};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 /// A custody day as the app decodes it (`CustodyResponse`).
@@ -49,13 +51,18 @@ impl From<&CustodyEntry> for CustodyResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CustodyRequest {
     /// `YYYY-MM-DD`; required by `POST`, ignored by `PUT` (the path names the day).
+    #[schema(schema_with = lim::custody_date, required = true)]
     pub date: Option<String>,
     /// A member of the caller's family.
+    #[schema(schema_with = lim::custodian_id)]
     pub custodian_id: String,
     pub handoff_day: Option<bool>,
     /// `HH:MM`
+    #[schema(schema_with = lim::time_opt)]
     pub handoff_time: Option<String>,
+    #[schema(schema_with = lim::handoff_location)]
     pub handoff_location: Option<String>,
+    #[schema(schema_with = lim::ignored)]
     pub id: Option<serde_json::Value>,
 }
 
@@ -83,7 +90,10 @@ impl CustodyRequest {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .map(|t| ShortText::parse(t, "handoff_location", 255).map(ShortText::into_string))
+            .map(|t| {
+                ShortText::parse(t, "handoff_location", HANDOFF_LOCATION_MAX)
+                    .map(ShortText::into_string)
+            })
             .transpose()?;
         Ok(CustodyInput {
             date,

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::routes::people::{created_stamp, Person, StatusMessage};
 use crate::state::ApiState;
 
@@ -44,12 +45,17 @@ impl From<&EmergencyContact> for EmergencyContactResponse {
 /// `POST` and `PUT` body (PUT replaces every value).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EmergencyContactRequest {
+    #[schema(schema_with = lim::person_name)]
     pub first_name: String,
+    #[schema(schema_with = lim::person_name)]
     pub last_name: String,
     /// At most 20 characters.
+    #[schema(schema_with = lim::contact_phone)]
     pub phone_number: String,
     /// At most 100 characters.
+    #[schema(schema_with = lim::relationship)]
     pub relationship: Option<String>,
+    #[schema(schema_with = lim::notes)]
     pub notes: Option<String>,
 }
 

@@ -20,14 +20,19 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{client_addr, parse_json_bytes, CurrentUser};
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 /// Optional co-parent details of `create-code` (the app may send no body at all).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CreateCodeRequest {
+    #[schema(schema_with = lim::person_name_blank)]
     pub coparent_first_name: Option<String>,
+    #[schema(schema_with = lim::person_name_blank)]
     pub coparent_last_name: Option<String>,
+    #[schema(schema_with = lim::email_opt)]
     pub coparent_email: Option<String>,
+    #[schema(schema_with = lim::coparent_phone_opt)]
     pub coparent_phone: Option<String>,
 }
 
@@ -48,23 +53,32 @@ pub struct EnrollmentCodeResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ValidateCodeRequest {
     /// Exactly six letters or digits.
+    #[schema(schema_with = lim::entered_code)]
     pub code: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InviteRequest {
+    #[schema(schema_with = lim::entered_code)]
     pub code: String,
+    #[schema(schema_with = lim::person_name)]
     pub coparent_first_name: String,
+    #[schema(schema_with = lim::person_name)]
     pub coparent_last_name: String,
+    #[schema(schema_with = lim::email)]
     pub coparent_email: String,
+    #[schema(schema_with = lim::coparent_phone_opt)]
     pub coparent_phone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SendCodeEmailRequest {
+    #[schema(schema_with = lim::email)]
     pub email: String,
     /// The recipient's name, shown in the greeting.
+    #[schema(schema_with = lim::recipient_name)]
     pub name: String,
+    #[schema(schema_with = lim::entered_code)]
     pub code: String,
 }
 
@@ -95,22 +109,50 @@ pub struct OnboardingStatusResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CoparentInfoRequest {
     /// 1-50 characters.
+    #[schema(schema_with = lim::onboarding_name)]
     pub coparent_first_name: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChildInfo {
     /// 1-50 characters.
+    #[schema(schema_with = lim::onboarding_name)]
     pub first_name: String,
     /// 1-50 characters.
+    #[schema(schema_with = lim::onboarding_name)]
     pub last_name: String,
     /// `YYYY-MM-DD`, not in the future.
+    #[schema(schema_with = lim::onboarding_dob)]
     pub date_of_birth: String,
+}
+
+/// The children-info body as documented: an array of 1 to [`MAX_CHILDREN_PER_REQUEST`]
+/// [`ChildInfo`] (the handler reads a `Vec<ChildInfo>` and refuses other counts).
+pub struct ChildInfoList;
+
+impl utoipa::PartialSchema for ChildInfoList {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(utoipa::openapi::Ref::from_schema_name("ChildInfo"))
+            .min_items(Some(1))
+            .max_items(Some(MAX_CHILDREN_PER_REQUEST))
+            .into()
+    }
+}
+
+impl ToSchema for ChildInfoList {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        schemas.push((
+            "ChildInfo".to_owned(),
+            <ChildInfo as utoipa::PartialSchema>::schema(),
+        ));
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CustodyScheduleRequest {
     /// 1-50 characters (not stored, as in the original).
+    #[schema(schema_with = lim::schedule_type)]
     pub schedule_type: String,
     /// Any JSON object (not stored).
     #[schema(value_type = Object)]
@@ -375,7 +417,7 @@ pub async fn flow_coparent_info(
 /// Onboarding step: the children, added in one transaction (all or none).
 #[utoipa::path(post, path = "/api/v1/enrollment-flow/children-info", tag = "enrollment",
     security(("bearer" = [])),
-    request_body = [ChildInfo],
+    request_body = ChildInfoList,
     responses(
         (status = 200, description = "Added", body = StepResponse),
         (status = 400, description = "No family", body = ErrorBody),

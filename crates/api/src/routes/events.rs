@@ -5,10 +5,11 @@ use calndr_domain::{
     parse_date, DateRange, Event, EventDraft, EventId, ProviderEvent, ProviderKind, YearMonth,
 };
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 /// One calendar item. Family events have `source_type` `"family"`; school closures and daycare
@@ -88,12 +89,16 @@ impl From<&ProviderEvent> for EventItem {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EventRequest {
     /// `YYYY-MM-DD`.
+    #[schema(schema_with = lim::date)]
     pub event_date: String,
     /// At most 255 characters.
+    #[schema(schema_with = lim::event_content)]
     pub content: String,
     /// Legacy row slot 0-3; 4 (custody) is refused with 400.
+    #[schema(schema_with = lim::event_position)]
+    #[serde(default, deserialize_with = "crate::whole_number::opt_i32")]
     pub position: Option<i32>,
-    #[schema(value_type = Option<i64>)]
+    #[schema(schema_with = lim::ignored)]
     pub id: Option<serde_json::Value>,
 }
 
@@ -104,13 +109,17 @@ impl EventRequest {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct RangeQuery {
     /// `YYYY-MM-DD`, inclusive.
     pub start_date: String,
     /// `YYYY-MM-DD`, inclusive; at most 400 days after `start_date`.
     pub end_date: String,
 }
+crate::query_params!(RangeQuery {
+    start_date: required date "`YYYY-MM-DD`, inclusive.",
+    end_date: required date "`YYYY-MM-DD`, inclusive; at most 400 days after `start_date`.",
+});
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventDeletedResponse {

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::dto::{StatusMessageResponse, UserResponse};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 /// ISO 8601 in UTC with milliseconds and `Z` (`2025-12-04T18:09:25.123Z`): the form the app
@@ -69,10 +70,15 @@ pub struct FamilyEmailResponse {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = FamilyInviteRequest)]
 pub struct InviteRequest {
+    #[schema(schema_with = lim::person_name)]
     pub first_name: String,
+    #[schema(schema_with = lim::person_name)]
     pub last_name: String,
+    #[schema(schema_with = lim::email)]
     pub email: String,
+    #[schema(schema_with = lim::phone_opt)]
     pub phone_number: Option<String>,
 }
 

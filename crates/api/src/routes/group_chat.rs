@@ -8,13 +8,17 @@ use utoipa::ToSchema;
 use crate::dto::py_timestamp;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GroupChatRequest {
     /// `babysitter` or `emergency`.
+    #[schema(schema_with = lim::contact_type)]
     pub contact_type: String,
     /// A babysitter linked to the family, or an emergency contact of the family.
+    #[schema(schema_with = lim::contact_id)]
+    #[serde(deserialize_with = "crate::whole_number::i32")]
     pub contact_id: i32,
     /// Ignored (the server mints identifiers).
     pub group_identifier: Option<String>,

@@ -9,10 +9,11 @@ use calndr_domain::{
 };
 use chrono::{NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 const TITLE_MAX: usize = calndr_domain::records::JOURNAL_TITLE_MAX;
@@ -57,7 +58,7 @@ impl From<&JournalEntry> for JournalEntryResponse {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct JournalListQuery {
     /// `YYYY-MM-DD`, inclusive.
     pub start_date: Option<String>,
@@ -66,20 +67,31 @@ pub struct JournalListQuery {
     /// 1-200, default 50.
     pub limit: Option<i64>,
 }
+crate::query_params!(JournalListQuery {
+    start_date: optional date "`YYYY-MM-DD`, inclusive.",
+    end_date: optional date "`YYYY-MM-DD`, inclusive; not before `start_date`.",
+    limit: optional journal_limit "Default 50.",
+});
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct JournalCreateRequest {
+    #[schema(schema_with = lim::journal_title)]
     pub title: Option<String>,
+    #[schema(schema_with = lim::journal_content)]
     pub content: String,
     /// `YYYY-MM-DD`.
+    #[schema(schema_with = lim::date)]
     pub entry_date: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct JournalUpdateRequest {
+    #[schema(schema_with = lim::journal_title)]
     pub title: Option<String>,
+    #[schema(schema_with = lim::journal_content_opt)]
     pub content: Option<String>,
     /// `YYYY-MM-DD`.
+    #[schema(schema_with = lim::date_opt)]
     pub entry_date: Option<String>,
 }
 

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::routes::providers::{iso_utc, text, ProviderSearchRequest};
 use crate::state::ApiState;
 
@@ -71,27 +72,39 @@ impl From<&MedicalProvider> for MedicalProviderResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MedicalProviderRequest {
     /// 1-255 characters; required on create.
+    #[schema(schema_with = lim::provider_name_opt)]
     pub name: Option<String>,
     /// At most 255 characters.
+    #[schema(schema_with = lim::provider_short)]
     pub specialty: Option<String>,
     /// At most 1000 characters.
+    #[schema(schema_with = lim::provider_address)]
     pub address: Option<String>,
     /// At least 10 digits (11 starting with 1); stored as `(XXX) XXX-XXXX`.
+    #[schema(schema_with = lim::medical_phone_opt)]
     pub phone: Option<String>,
+    #[schema(schema_with = lim::email_opt)]
     pub email: Option<String>,
     /// An http(s) URL (`https://` added when no scheme), at most 500 characters.
+    #[schema(schema_with = lim::website)]
     pub website: Option<String>,
     /// -90 to 90.
+    #[schema(schema_with = lim::latitude_opt)]
     pub latitude: Option<f64>,
     /// -180 to 180.
+    #[schema(schema_with = lim::longitude_opt)]
     pub longitude: Option<f64>,
     /// At most 20 characters.
+    #[schema(schema_with = lim::zip_code)]
     pub zip_code: Option<String>,
     /// At most 5000 characters.
+    #[schema(schema_with = lim::provider_notes)]
     pub notes: Option<String>,
     /// At most 255 characters.
+    #[schema(schema_with = lim::provider_short)]
     pub google_place_id: Option<String>,
     /// 0 to 5.
+    #[schema(schema_with = lim::rating)]
     pub rating: Option<f64>,
 }
 
@@ -101,11 +114,8 @@ pub struct MedicalProviderCreate;
 
 impl utoipa::PartialSchema for MedicalProviderCreate {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-        use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
-        let name = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(255));
+        use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder};
+        let name = crate::openapi_limits::provider_name();
         AllOfBuilder::new()
             .item(utoipa::openapi::Ref::from_schema_name(
                 "MedicalProviderRequest",
@@ -154,8 +164,10 @@ pub struct MedicalSearchRequest {
     #[serde(flatten)]
     pub location: ProviderSearchRequest,
     /// Echoed in each result; narrows the search when `query` is absent.
+    #[schema(schema_with = lim::search_specialty)]
     pub specialty: Option<String>,
     /// Free text such as "pharmacy" (at most 100 characters).
+    #[schema(schema_with = lim::search_query)]
     pub query: Option<String>,
 }
 
@@ -312,9 +324,16 @@ pub async fn search(
     body: crate::json_body::Json<MedicalSearchRequest>,
 ) -> ApiResult<HttpResponse> {
     let area = body.location.area()?;
-    let specialty =
-        calndr_domain::providers::optional_short(body.specialty.as_deref(), "specialty", 100)?;
-    let query = calndr_domain::providers::optional_short(body.query.as_deref(), "query", 100)?;
+    let specialty = calndr_domain::providers::optional_short(
+        body.specialty.as_deref(),
+        "specialty",
+        calndr_domain::providers::SEARCH_TEXT_MAX,
+    )?;
+    let query = calndr_domain::providers::optional_short(
+        body.query.as_deref(),
+        "query",
+        calndr_domain::providers::SEARCH_TEXT_MAX,
+    )?;
     let keyword = query.or_else(|| specialty.clone());
     let places = state.medical.search(&user.0, area, keyword).await?;
     let results: Vec<MedicalSearchResult> = places

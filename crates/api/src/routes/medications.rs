@@ -12,10 +12,11 @@ use calndr_domain::{
 };
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 fn iso(t: NaiveDateTime) -> String {
@@ -112,7 +113,7 @@ impl MedicationListResponse {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct MedicationListQuery {
     pub is_active: Option<bool>,
     pub reminder_enabled: Option<bool>,
@@ -125,6 +126,14 @@ pub struct MedicationListQuery {
     /// `asc` (default) or `desc`.
     pub sort_order: Option<String>,
 }
+crate::query_params!(MedicationListQuery {
+    is_active: optional boolean "",
+    reminder_enabled: optional boolean "",
+    page: optional medication_page "Default 1.",
+    limit: optional medication_limit "Default 20.",
+    sort_by: optional medication_sort_by "Default `name`.",
+    sort_order: optional medication_sort_order "Default `asc`.",
+});
 
 impl MedicationListQuery {
     fn parse(&self) -> ApiResult<MedicationQuery> {
@@ -145,17 +154,24 @@ impl MedicationListQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MedicationOptionalFields {
     /// At most 100 characters.
+    #[schema(schema_with = lim::dosage)]
     pub dosage: Option<String>,
     /// At most 100 characters.
+    #[schema(schema_with = lim::frequency)]
     pub frequency: Option<String>,
+    #[schema(schema_with = lim::notes)]
     pub instructions: Option<String>,
     /// `YYYY-MM-DD`.
+    #[schema(schema_with = lim::date_opt)]
     pub start_date: Option<String>,
     /// `YYYY-MM-DD`, not before `start_date`.
+    #[schema(schema_with = lim::medication_end_date)]
     pub end_date: Option<String>,
     /// `HH:MM` (or `HH:MM:SS`); only together with `reminder_enabled: true` in the same request
     /// (and required by it on creation).
+    #[schema(schema_with = lim::medication_reminder_time)]
     pub reminder_time: Option<String>,
+    #[schema(schema_with = lim::notes)]
     pub notes: Option<String>,
 }
 
@@ -163,6 +179,7 @@ pub struct MedicationOptionalFields {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MedicationCreateRequest {
     /// 1-255 characters.
+    #[schema(schema_with = lim::medication_name)]
     pub name: String,
     /// Default true.
     pub is_active: Option<bool>,
@@ -175,6 +192,7 @@ pub struct MedicationCreateRequest {
 /// `PUT` body: every field optional; a field left out keeps its value.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MedicationUpdateRequest {
+    #[schema(schema_with = lim::medication_name_opt)]
     pub name: Option<String>,
     pub is_active: Option<bool>,
     pub reminder_enabled: Option<bool>,

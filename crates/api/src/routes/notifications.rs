@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,6 +27,7 @@ impl From<&NotificationEmail> for NotificationEmailResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NotificationEmailRequest {
+    #[schema(schema_with = lim::email)]
     pub email: String,
 }
 

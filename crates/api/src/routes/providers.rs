@@ -25,6 +25,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 /// A timestamp as ISO 8601 in UTC without fractional seconds (`2025-12-04T18:09:25Z`). Rows the
@@ -87,21 +88,30 @@ impl From<&Provider> for ProviderResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProviderRequest {
     /// 1-255 characters.
+    #[schema(schema_with = lim::provider_name)]
     pub name: String,
     /// At most 1000 characters.
+    #[schema(schema_with = lim::provider_address)]
     pub address: Option<String>,
     /// A phone number, at most 20 characters.
+    #[schema(schema_with = lim::provider_phone_opt)]
     pub phone_number: Option<String>,
+    #[schema(schema_with = lim::email_opt)]
     pub email: Option<String>,
     /// At most 255 characters.
+    #[schema(schema_with = lim::provider_short)]
     pub hours: Option<String>,
     /// At most 5000 characters.
+    #[schema(schema_with = lim::provider_notes)]
     pub notes: Option<String>,
     /// At most 255 characters.
+    #[schema(schema_with = lim::provider_short)]
     pub google_place_id: Option<String>,
     /// 0 to 5.
+    #[schema(schema_with = lim::rating)]
     pub rating: Option<f64>,
     /// An http(s) URL (`https://` is added when no scheme is given), at most 500 characters.
+    #[schema(schema_with = lim::website)]
     pub website: Option<String>,
 }
 
@@ -131,11 +141,16 @@ pub struct ProviderDeletedResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProviderSearchRequest {
     /// `"current"` (then `latitude` and `longitude`) or `"zipcode"` (then `zipcode`).
+    #[schema(schema_with = lim::location_type)]
     pub location_type: String,
     pub zipcode: Option<String>,
+    /// -90 to 90 (read when `location_type` is `current`).
     pub latitude: Option<f64>,
+    /// -180 to 180 (read when `location_type` is `current`).
     pub longitude: Option<f64>,
     /// Metres, 1-50000, default 5000 (nearby searches).
+    #[schema(schema_with = lim::radius)]
+    #[serde(default, deserialize_with = "crate::whole_number::opt_i64")]
     pub radius: Option<i64>,
 }
 
@@ -207,6 +222,7 @@ impl From<Discovery> for DiscoverResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ParseEventsRequest {
     /// The calendar page to read (an http(s) URL, at most 2000 characters).
+    #[schema(schema_with = lim::calendar_url, required = true)]
     pub calendar_url: Option<String>,
 }
 

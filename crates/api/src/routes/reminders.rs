@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::dto::py_timestamp;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::routes::events::RangeQuery;
 use crate::state::ApiState;
 
@@ -68,21 +69,26 @@ pub struct ReminderByDateResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReminderCreateRequest {
     /// `YYYY-MM-DD`.
+    #[schema(schema_with = lim::date)]
     pub date: String,
+    #[schema(schema_with = lim::reminder_text)]
     pub text: String,
     #[serde(default)]
     pub notification_enabled: Option<bool>,
     /// `HH:mm` (also `HH:mm:ss`).
+    #[schema(schema_with = lim::notification_time)]
     pub notification_time: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReminderUpdateRequest {
+    #[schema(schema_with = lim::reminder_text)]
     pub text: String,
     /// Omitted means false.
     #[serde(default)]
     pub notification_enabled: Option<bool>,
     /// `HH:mm` (also `HH:mm:ss`); omitted or null clears it.
+    #[schema(schema_with = lim::notification_time)]
     pub notification_time: Option<String>,
 }
 

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
+use calndr_domain::schedule::{TEMPLATE_DESCRIPTION_MAX, TEMPLATE_NAME_MAX};
 use calndr_domain::{
     parse_date, AlternatingWeeks, PatternType, ScheduleTemplate, ShortText, TemplateId,
     TemplateSpec, ValidationError, WeekLabel, WeekPattern,
@@ -15,6 +16,7 @@ use utoipa::ToSchema;
 use crate::dto::{py_timestamp, StatusMessageResponse};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 /// Weekday name (`sunday` ... `saturday`) to `"parent1"`, `"parent2"` (or a custodian's user
@@ -26,23 +28,31 @@ pub type WeeklyPatternBody = BTreeMap<String, Option<String>>;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AlternatingWeeksBody {
     #[serde(rename = "weekAPattern", alias = "week_a_pattern")]
+    #[schema(schema_with = lim::week_pattern)]
     pub week_a_pattern: WeeklyPatternBody,
     #[serde(rename = "weekBPattern", alias = "week_b_pattern")]
+    #[schema(schema_with = lim::week_pattern)]
     pub week_b_pattern: WeeklyPatternBody,
     /// `A` or `B`: the week containing `referenceDate`.
     #[serde(rename = "startingWeek", alias = "starting_week")]
+    #[schema(schema_with = lim::starting_week)]
     pub starting_week: String,
     /// `YYYY-MM-DD` (a date-time is accepted; its date is used).
     #[serde(rename = "referenceDate", alias = "reference_date")]
+    #[schema(schema_with = lim::date_or_datetime)]
     pub reference_date: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TemplateRequest {
+    #[schema(schema_with = lim::template_name)]
     pub name: String,
+    #[schema(schema_with = lim::template_description)]
     pub description: Option<String>,
     /// `weekly`, `alternating_weeks` or `alternating_days`.
+    #[schema(schema_with = lim::pattern_type)]
     pub pattern_type: String,
+    #[schema(schema_with = lim::week_pattern_opt)]
     pub weekly_pattern: Option<WeeklyPatternBody>,
     pub alternating_weeks_pattern: Option<AlternatingWeeksBody>,
     /// Default true; an active template deactivates the family's others.
@@ -158,13 +168,16 @@ fn date_or_datetime(raw: &str, field: &'static str) -> Result<NaiveDate, Validat
 
 impl TemplateRequest {
     fn spec(&self, slots: &Slots) -> Result<TemplateSpec, ApiError> {
-        let name = ShortText::parse(&self.name, "name", 255)?.into_string();
+        let name = ShortText::parse(&self.name, "name", TEMPLATE_NAME_MAX)?.into_string();
         let description = self
             .description
             .as_deref()
             .map(str::trim)
             .filter(|d| !d.is_empty())
-            .map(|d| ShortText::parse(d, "description", 2000).map(ShortText::into_string))
+            .map(|d| {
+                ShortText::parse(d, "description", TEMPLATE_DESCRIPTION_MAX)
+                    .map(ShortText::into_string)
+            })
             .transpose()?;
         let pattern_type = PatternType::parse(&self.pattern_type, "pattern_type")?;
         let weekly = self
@@ -321,10 +334,14 @@ pub async fn delete(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplyRequest {
+    #[schema(schema_with = lim::template_id)]
+    #[serde(deserialize_with = "crate::whole_number::i32")]
     pub template_id: i32,
     /// A date or an ISO 8601 date-time (`2025-12-05T14:03:22.123Z`); empty = tomorrow.
+    #[schema(schema_with = lim::apply_start)]
     pub start_date: Option<String>,
     /// A date or an ISO 8601 date-time; empty or not after the start = start + 90 days.
+    #[schema(schema_with = lim::apply_end)]
     pub end_date: Option<String>,
     #[serde(default)]
     pub overwrite_existing: bool,

@@ -13,28 +13,38 @@ use utoipa::ToSchema;
 use crate::dto::py_timestamp;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 /// The nine colours, each `#RRGGBB` (or `#RGB`, `#RRGGBBAA`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ThemeColors {
     #[serde(rename = "mainBackgroundColor")]
+    #[schema(schema_with = lim::color)]
     pub main_background_color: String,
     #[serde(rename = "secondaryBackgroundColor")]
+    #[schema(schema_with = lim::color)]
     pub secondary_background_color: String,
     #[serde(rename = "textColor")]
+    #[schema(schema_with = lim::color)]
     pub text_color: String,
     #[serde(rename = "headerTextColor")]
+    #[schema(schema_with = lim::color)]
     pub header_text_color: String,
     #[serde(rename = "iconColor")]
+    #[schema(schema_with = lim::color)]
     pub icon_color: String,
     #[serde(rename = "iconActiveColor")]
+    #[schema(schema_with = lim::color)]
     pub icon_active_color: String,
     #[serde(rename = "accentColor")]
+    #[schema(schema_with = lim::color)]
     pub accent_color: String,
     #[serde(rename = "parentOneColor")]
+    #[schema(schema_with = lim::color)]
     pub parent_one_color: String,
     #[serde(rename = "parentTwoColor")]
+    #[schema(schema_with = lim::color)]
     pub parent_two_color: String,
 }
 
@@ -85,22 +95,31 @@ impl ThemeColors {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ThemeColorChanges {
     #[serde(rename = "mainBackgroundColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub main_background_color: Option<String>,
     #[serde(rename = "secondaryBackgroundColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub secondary_background_color: Option<String>,
     #[serde(rename = "textColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub text_color: Option<String>,
     #[serde(rename = "headerTextColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub header_text_color: Option<String>,
     #[serde(rename = "iconColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub icon_color: Option<String>,
     #[serde(rename = "iconActiveColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub icon_active_color: Option<String>,
     #[serde(rename = "accentColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub accent_color: Option<String>,
     #[serde(rename = "parentOneColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub parent_one_color: Option<String>,
     #[serde(rename = "parentTwoColor")]
+    #[schema(schema_with = lim::color_opt)]
     pub parent_two_color: Option<String>,
 }
 
@@ -165,6 +184,7 @@ impl From<&Theme> for ThemeResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ThemeCreateRequest {
     /// 1-100 characters.
+    #[schema(schema_with = lim::theme_name)]
     pub name: String,
     #[serde(flatten)]
     pub colors: ThemeColors,
@@ -176,6 +196,7 @@ pub struct ThemeCreateRequest {
 /// `PUT` body: fields left out keep their values.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ThemeUpdateRequest {
+    #[schema(schema_with = lim::theme_name_opt)]
     pub name: Option<String>,
     #[serde(flatten)]
     pub colors: ThemeColorChanges,

@@ -126,7 +126,7 @@ pub async fn update_profile(
             .map(|p| PhoneNumber::parse(p, "phone_number"))
             .transpose()?,
         bio: non_empty(b.bio.as_deref())
-            .map(|t| ShortText::parse(t, "bio", 1000))
+            .map(|t| ShortText::parse(t, "bio", calndr_domain::values::BIO_MAX))
             .transpose()?,
         enrolled: b.enrolled,
     };
@@ -379,7 +379,7 @@ async fn read_part(mut payload: Multipart, field: &str) -> ApiResult<(Option<Str
 /// Upload a profile photo (multipart part `photo`, as the app sends it); returns the profile.
 #[utoipa::path(post, path = "/api/v1/user/profile/photo", tag = "users",
     security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "One part named `photo` (JPEG, PNG, GIF, WebP or HEIC, at most 10 MiB)"),
+    request_body(content = PhotoUpload, content_type = "multipart/form-data", description = "One part named `photo` (JPEG, PNG, GIF, WebP or HEIC, at most 10 MiB)"),
     responses(
         (status = 200, description = "Stored; the profile with the new photo URL", body = UserProfile),
         (status = 400, description = "Not an image", body = ErrorBody),
@@ -403,7 +403,7 @@ pub async fn upload_profile_photo(
 /// Upload a profile photo (multipart part `file`); returns its URL.
 #[utoipa::path(post, path = "/api/v1/users/profile-photo", tag = "users",
     security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "One part named `file` (JPEG, PNG, GIF, WebP or HEIC, at most 10 MiB)"),
+    request_body(content = FileUpload, content_type = "multipart/form-data", description = "One part named `file` (JPEG, PNG, GIF, WebP or HEIC, at most 10 MiB)"),
     responses(
         (status = 200, description = "Stored", body = PhotoUrlResponse),
         (status = 400, description = "Not an image", body = ErrorBody),

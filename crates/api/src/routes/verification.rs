@@ -22,17 +22,21 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{client_addr, CurrentUser};
+use crate::openapi_limits as lim;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EmailRequest {
+    #[schema(schema_with = lim::email)]
     pub email: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VerifyEmailRequest {
+    #[schema(schema_with = lim::email)]
     pub email: String,
     /// Six digits.
+    #[schema(schema_with = lim::verification_code)]
     pub code: String,
 }
 
@@ -50,13 +54,16 @@ pub struct VerificationResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PhoneRequest {
     /// A US number: ten digits, or eleven starting with 1.
+    #[schema(schema_with = lim::us_phone)]
     pub phone_number: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VerifyPinRequest {
+    #[schema(schema_with = lim::us_phone)]
     pub phone_number: String,
     /// Six digits.
+    #[schema(schema_with = lim::verification_code)]
     pub pin: String,
 }
 

@@ -7,13 +7,13 @@ use calndr_app::WeatherKind;
 use calndr_domain::{parse_date, DailyWeather, GeoPoint, TemperatureUnit, WeatherQuery};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::CurrentUser;
 use crate::state::ApiState;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct WeatherParams {
     /// `YYYY-MM-DD`; default: 2 days ago (forecast) or 30 days ago (historic).
     pub start_date: Option<String>,
@@ -23,6 +23,11 @@ pub struct WeatherParams {
     /// `celsius` (default) or `fahrenheit`.
     pub temperature_unit: Option<String>,
 }
+crate::query_params!(WeatherParams {
+    start_date: optional date_or_blank "`YYYY-MM-DD`; default: 2 days ago (forecast) or 30 days ago (historic).",
+    end_date: optional date_or_blank "`YYYY-MM-DD`, at most 366 days after `start_date`; default: in 15 days (forecast) or yesterday (historic).",
+    temperature_unit: optional temperature_unit "`celsius` (default) or `fahrenheit`.",
+});
 
 /// The daily series; each is exactly as long as `time`, with `null` for a missing value.
 #[derive(Debug, Serialize, ToSchema)]

@@ -251,8 +251,11 @@ fn operations(doc: &Value) -> BTreeSet<(String, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_openapi_document_matches_its_snapshot() {
     let doc = document().await;
+    // Dates of birth end today (UTC): their patterns change every day.
     insta::assert_json_snapshot!("openapi_document", doc, {
         ".info.version" => "[version]",
+        ".components.schemas.ChildRequest.properties.dob.pattern" => "[up to tomorrow]",
+        ".components.schemas.ChildInfo.properties.date_of_birth.pattern" => "[up to today]",
     });
 }
 
@@ -521,4 +524,109 @@ async fn the_document_lists_the_limits_and_statuses_the_server_enforces() {
         problems.push(format!("TokenForm required: {token}"));
     }
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// A property of a component schema, looked up through `allOf` (cross-field rules).
+fn property<'a>(doc: &'a Value, component: &str, name: &str) -> &'a Value {
+    let schema = &doc["components"]["schemas"][component];
+    let own = schema["allOf"].get(0).unwrap_or(schema);
+    let own = if own["$ref"].is_string() {
+        let target = own["$ref"].as_str().unwrap_or_default();
+        &doc["components"]["schemas"][target.trim_start_matches("#/components/schemas/")]
+    } else {
+        own
+    };
+    &own["properties"][name]
+}
+
+/// The body and query limits of the document are the domain's (issue #12, item 5/6): lengths
+/// and ranges come from the parsers' constants, so a change of a limit changes the document.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_document_states_the_domains_body_and_query_limits() {
+    use calndr_domain::circle::{CONTACT_PHONE_MAX, NOTES_MAX};
+    use calndr_domain::records::{EVENT_CONTENT_MAX, JOURNAL_CONTENT_MAX, REMINDER_TEXT_MAX};
+    use calndr_domain::{EmailAddress, JournalQuery, MedicationQuery, Password, PersonName};
+    let doc = document().await;
+    let mut problems = Vec::new();
+    let text = |v: &Value| v.to_string();
+    let checks: Vec<(&str, &str, &str, Value)> = vec![
+        (
+            "RegisterRequest",
+            "password",
+            "minLength",
+            Password::MIN_NEW.into(),
+        ),
+        (
+            "RegisterRequest",
+            "password",
+            "maxLength",
+            Password::MAX.into(),
+        ),
+        (
+            "JournalCreateRequest",
+            "content",
+            "maxLength",
+            JOURNAL_CONTENT_MAX.into(),
+        ),
+        (
+            "GroupChatRequest",
+            "contact_type",
+            "enum",
+            serde_json::json!(["babysitter", "emergency"]),
+        ),
+    ];
+    for (component, name, key, want) in checks {
+        let got = &property(&doc, component, name)[key];
+        if *got != want {
+            problems.push(format!("{component}.{name}.{key}: {got} (domain: {want})"));
+        }
+    }
+    // Trimmed texts carry their length in the pattern (`maxLength` would count the white space
+    // around them): a first and a last character and at most max - 2 between.
+    let pattern = |component: &str, name: &str| text(&property(&doc, component, name)["pattern"]);
+    for (component, name, max) in [
+        ("RegisterRequest", "first_name", PersonName::MAX),
+        ("EventRequest", "content", EVENT_CONTENT_MAX),
+        ("ReminderCreateRequest", "text", REMINDER_TEXT_MAX),
+        ("BabysitterRequest", "notes", NOTES_MAX),
+    ] {
+        if !pattern(component, name).contains(&format!("{{0,{}}}", max - 2)) {
+            problems.push(format!(
+                "{component}.{name}: no length {max} in its pattern"
+            ));
+        }
+    }
+    // A phone: its shape and its length, both.
+    let phone = text(&property(&doc, "BabysitterRequest", "phone_number")["allOf"]);
+    if !phone.contains(&format!("{{0,{}}}", CONTACT_PHONE_MAX - 2)) {
+        problems.push(format!("BabysitterRequest.phone_number: {phone}"));
+    }
+    let local = format!("{{1,{}}}@", EmailAddress::MAX_LOCAL_LEN);
+    if !pattern("RegisterRequest", "email").contains(&local) {
+        problems.push("RegisterRequest.email: no local-part length".to_owned());
+    }
+    // Names are trimmed: a non-blank pattern, not just `minLength: 1`.
+    if !pattern("RegisterRequest", "first_name").starts_with("\"^[") {
+        problems.push("RegisterRequest.first_name has no pattern".to_owned());
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+
+    // Page sizes and dates of the list queries.
+    let param = |path: &str, name: &str| -> Value {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let journal = &param("/api/v1/journal/", "limit")["schema"];
+    assert_eq!(journal["minimum"], 1, "{journal}");
+    assert_eq!(journal["maximum"], JournalQuery::MAX_LIMIT, "{journal}");
+    let page = &param("/api/v1/medications/", "page")["schema"];
+    assert_eq!(page["maximum"], MedicationQuery::MAX_PAGE, "{page}");
+    let limit = &param("/api/v1/medications/", "limit")["schema"];
+    assert_eq!(limit["maximum"], MedicationQuery::MAX_LIMIT, "{limit}");
+    let start = param("/api/v1/events/", "start_date");
+    assert_eq!(start["required"], true, "{start}");
+    assert!(start["schema"]["pattern"].is_string(), "{start}");
 }
