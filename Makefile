@@ -51,11 +51,12 @@ lint: ## fmt, clippy -D warnings, dependency direction, unused deps (cargo-shear
 	scripts/check-route-imports-selftest.sh
 	scripts/check-file-size.sh
 
-test: lint deploy-check ## lint, deployment checks, then every test (needs PostgreSQL and Redis; see README)
+test: lint deploy-check ## lint, deployment checks, every test (needs PostgreSQL and Redis; see README), then schemathesis
 	scripts/ensure-services.sh
 	$(CARGO) test --workspace
+	scripts/schemathesis.sh
 
-schemathesis: ## schemathesis over the served OpenAPI document (fixed seed, bounded; joins `make test` once it finds nothing)
+schemathesis: ## schemathesis over the served OpenAPI document (fixed seed, bounded; part of `make test`)
 	scripts/schemathesis.sh
 
 FUZZ_CASES ?= 20000

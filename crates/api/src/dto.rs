@@ -267,6 +267,7 @@ pub struct UpdateEndpointRequest {
     /// The endpoint the app was told about; only read back, never written to.
     pub endpoint_arn: String,
     /// APNs device token, hexadecimal.
+    #[schema(schema_with = lim::device_token)]
     pub token: String,
 }
 
