@@ -124,6 +124,35 @@ impl Window<'_> {
     }
 }
 
+/// A continuous stay with one parent, as a calendar shows it: the days from `first` through
+/// `last` (inclusive), split where the custodian changes (a handoff) or a day has no record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaySpan {
+    pub custodian: UserId,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+/// The stays of `days` (sorted by date, one per date): every day lies in exactly one stay, and
+/// two stays that touch have different custodians. The calendar feed shows each as one all-day
+/// event ("Kids with Alice").
+pub fn stays(days: &[CustodyDay]) -> Vec<StaySpan> {
+    let mut out: Vec<StaySpan> = Vec::new();
+    for day in days {
+        match out.last_mut() {
+            Some(s) if s.custodian == day.custodian && day.date.pred_opt() == Some(s.last) => {
+                s.last = day.date;
+            }
+            _ => out.push(StaySpan {
+                custodian: day.custodian,
+                first: day.date,
+                last: day.date,
+            }),
+        }
+    }
+    out
+}
+
 /// One parent's part of a range of days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Share {

@@ -113,6 +113,42 @@ fn the_previous_parent_has_them_until_the_handoff_time() {
 }
 
 #[test]
+fn a_stay_ends_at_a_handoff_or_a_gap() {
+    let who = parents();
+    let [alice, bob, _] = who;
+    let days = build(
+        &[
+            (0, 0, None),
+            (1, 0, None),
+            (2, 1, Some((17, 0))),
+            (4, 1, None),
+        ],
+        &who,
+    );
+    assert_eq!(
+        stays(&days),
+        vec![
+            StaySpan {
+                custodian: alice,
+                first: date("2026-12-01"),
+                last: date("2026-12-02")
+            },
+            StaySpan {
+                custodian: bob,
+                first: date("2026-12-03"),
+                last: date("2026-12-03")
+            },
+            StaySpan {
+                custodian: bob,
+                first: date("2026-12-05"),
+                last: date("2026-12-05")
+            },
+        ]
+    );
+    assert!(stays(&[]).is_empty());
+}
+
+#[test]
 fn shares_are_overnights_and_add_up_to_a_hundred_percent() {
     let who = parents();
     let [alice, bob, carol] = who;
@@ -186,6 +222,29 @@ proptest! {
             if let Some(next) = &stay.next_handoff {
                 prop_assert_eq!(Some(next.at), stay.until);
                 prop_assert_eq!(who_by_the_month_view(&days, next.at), Some(next.to));
+            }
+        }
+    }
+
+    /// Every recorded day lies in exactly one stay, with its own custodian; stays are in order,
+    /// and two that touch have different custodians (they split at handoffs and gaps only).
+    #[test]
+    fn stays_cover_each_day_exactly_once(spec in spec()) {
+        let who = parents();
+        let days = build(&spec, &who);
+        let spans = stays(&days);
+        for d in &days {
+            let holding: Vec<&StaySpan> =
+                spans.iter().filter(|s| s.first <= d.date && d.date <= s.last).collect();
+            prop_assert_eq!(holding.len(), 1, "{}", d.date);
+            prop_assert_eq!(holding[0].custodian, d.custodian);
+        }
+        let covered: i64 = spans.iter().map(|s| (s.last - s.first).num_days() + 1).sum();
+        prop_assert_eq!(covered, i64::try_from(days.len()).unwrap_or(0), "no day outside the records");
+        for pair in spans.windows(2) {
+            prop_assert!(pair[0].last < pair[1].first);
+            if pair[0].last.succ_opt() == Some(pair[1].first) {
+                prop_assert_ne!(pair[0].custodian, pair[1].custodian);
             }
         }
     }
