@@ -22,6 +22,7 @@ pub mod providers;
 pub mod records;
 pub mod schedule;
 pub mod sessions;
+pub mod swaps;
 pub mod themes;
 pub mod values;
 pub mod verification;
