@@ -9,15 +9,15 @@
 use std::sync::Arc;
 
 use calndr_domain::{
-    Babysitter, Child, EmergencyContact, Event, EventId, ExportSection, FamilyId, IdentityProvider,
-    JournalEntry, JournalEntryId, MedicalProvider, Medication, MedicationQuery, MedicationSort,
-    MemberName, NotificationEmail, Provider, ProviderKind, Reminder, ReminderId, ScheduleTemplate,
-    Theme, UserId, EXPORT_PAGE_ROWS,
+    Babysitter, Child, EmergencyContact, Event, EventId, ExportSection, FamilyId, FamilySettings,
+    IdentityProvider, JournalEntry, JournalEntryId, MedicalProvider, Medication, MedicationQuery,
+    MedicationSort, MemberName, NotificationEmail, Provider, ProviderKind, Reminder, ReminderId,
+    ScheduleTemplate, Theme, UserId, EXPORT_PAGE_ROWS,
 };
 use calndr_ports::{
-    AccountStore, BabysitterStore, ChildStore, EmergencyContactStore, ExportStore, FamilyStore,
-    MedicalProviderStore, MedicationStore, NotificationEmailStore, ProviderStore, TemplateStore,
-    ThemeStore,
+    AccountStore, BabysitterStore, ChildStore, EmergencyContactStore, ExportStore,
+    FamilySettingsStore, FamilyStore, MedicalProviderStore, MedicationStore,
+    NotificationEmailStore, ProviderStore, TemplateStore, ThemeStore,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use tracing::info;
@@ -32,6 +32,7 @@ pub struct ExportDeps {
     pub export: Arc<dyn ExportStore>,
     pub accounts: Arc<dyn AccountStore>,
     pub family: Arc<dyn FamilyStore>,
+    pub family_settings: Arc<dyn FamilySettingsStore>,
     pub children: Arc<dyn ChildStore>,
     pub babysitters: Arc<dyn BabysitterStore>,
     pub emergency_contacts: Arc<dyn EmergencyContactStore>,
@@ -55,6 +56,8 @@ pub struct ExportHead {
     pub exported_at: DateTime<Utc>,
     pub profile: Profile,
     pub members: Vec<MemberName>,
+    /// The family's settings (its time zone, and who set it); `None` without a family.
+    pub family_settings: Option<FamilySettings>,
     pub identities: Vec<IdentityProvider>,
 }
 
@@ -190,6 +193,10 @@ impl ExportService {
                 .collect(),
             None => Vec::new(),
         };
+        let family_settings = match who.family_id {
+            Some(family) => Some(self.deps.family_settings.family_settings(family).await?),
+            None => None,
+        };
         let identities = self.deps.export.identity_providers(user.id).await?;
         info!(user.id = %user.id, "export started");
         Ok(Export {
@@ -197,6 +204,7 @@ impl ExportService {
                 exported_at: Utc::now(),
                 profile: Profile { user, preferences },
                 members,
+                family_settings,
                 identities,
             },
             pages: ExportPages {

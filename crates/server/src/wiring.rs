@@ -368,6 +368,7 @@ pub fn build_state(config: &Config, overrides: Overrides) -> Result<Wired, Store
         export: stores.export.clone(),
         accounts: accounts.clone(),
         family: stores.family.clone(),
+        family_settings: stores.family_settings.clone(),
         children: stores.children.clone(),
         babysitters: stores.babysitters.clone(),
         emergency_contacts: stores.emergency_contacts.clone(),

@@ -84,6 +84,8 @@ pub struct ExportDocument {
     pub preferences: ExportPreferences,
     /// The family's members, the user included, names only.
     pub members: Vec<ExportMember>,
+    /// The family's settings (its time zone and which member set it); `null` without a family.
+    pub family_settings: Option<crate::routes::family::FamilySettingsResponse>,
     pub sign_in_identities: Vec<ExportIdentity>,
     pub custody: Vec<CustodyResponse>,
     pub events: Vec<EventItem>,
@@ -143,7 +145,7 @@ fn header_bytes(head: &ExportHead) -> Result<Bytes, AppError> {
     let mut buf = Vec::with_capacity(4096);
     buf.extend_from_slice(b"{\"format\":");
     serde_json::to_writer(&mut buf, EXPORT_FORMAT).map_err(unexpected)?;
-    let fields: [(&str, serde_json::Result<Vec<u8>>); 5] = [
+    let fields: [(&str, serde_json::Result<Vec<u8>>); 6] = [
         (
             "exported_at",
             serde_json::to_vec(&head.exported_at.to_rfc3339_opts(SecondsFormat::Secs, true)),
@@ -172,6 +174,15 @@ fn header_bytes(head: &ExportHead) -> Result<Bytes, AppError> {
                     .iter()
                     .map(ExportMember::from)
                     .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "family_settings",
+            serde_json::to_vec(
+                &head
+                    .family_settings
+                    .clone()
+                    .map(crate::routes::family::FamilySettingsResponse::from),
             ),
         ),
         (

@@ -22,12 +22,13 @@ use crate::support::{app, assert_error, ok, sql};
 const EXPORT: &str = "/api/v1/users/me/export";
 
 /// Keys of the document in the order they are written.
-const KEYS: [&str; 20] = [
+const KEYS: [&str; 21] = [
     "format",
     "exported_at",
     "profile",
     "preferences",
     "members",
+    "family_settings",
     "sign_in_identities",
     "custody",
     "events",
@@ -157,6 +158,14 @@ async fn an_export_holds_every_section_and_the_coparent_by_name_only() {
             )
             .await);
         fill_every_section(&app, &alice, "Alice's").await;
+        // Bob sets the family's time zone: the export says so, and who.
+        ok(&app
+            .put_json(
+                "/api/v1/family/settings",
+                Some(&bob.token),
+                &json!({"timezone": "Europe/Berlin"}),
+            )
+            .await);
         // The co-parent's shared records are the family's: they are in Alice's export.
         ok(&app
             .post_json(
@@ -198,6 +207,8 @@ async fn an_export_holds_every_section_and_the_coparent_by_name_only() {
             true
         );
         assert_eq!(doc["sign_in_identities"], json!([]));
+        assert_eq!(doc["family_settings"]["timezone"], "Europe/Berlin");
+        assert_eq!(doc["family_settings"]["updated_by"], bob.user_id.as_str());
         assert_eq!(
             doc["members"],
             json!([
@@ -224,7 +235,7 @@ async fn an_export_holds_every_section_and_the_coparent_by_name_only() {
             .map(|k| body.find(&format!("\"{k}\":")).unwrap_or(usize::MAX))
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
-        for section in &KEYS[6..] {
+        for section in &KEYS[7..] {
             assert!(
                 doc[*section]
                     .as_array()
