@@ -66,7 +66,7 @@ fuzz: ## Longer runs of the fuzz targets (iCalendar/RRULE, HTML, login form): FU
 
 bench: bench-months bench-login ## Benchmarks (release build, load from wrk on loopback); results in docs/performance.md
 
-bench-months: ## Custody and events month views at 16 and 64 connections (seeds 500 families)
+bench-months: ## Custody and events month views and custody/who at 16 and 64 connections (seeds 500 families)
 	scripts/bench-months.sh
 
 query-log: ## The PostgreSQL statements of one cold custody month read (issue #10 evidence)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Month views under load: GET /api/v1/custody/{y}/{m} and GET /api/v1/events/{y}/{m}.
+# Month views under load: GET /api/v1/custody/{y}/{m}, GET /api/v1/events/{y}/{m}, and who has the
+# children (GET /api/v1/custody/who?at=, issue #15).
 #
 # Builds the release binary, seeds a fresh database (calndr seed: 500 families, a year of custody
 # and events), starts calndr on 127.0.0.1 with PostgreSQL and Redis, then runs wrk from a second
@@ -57,6 +58,10 @@ init = function(args)
   for line in io.lines("$WORK/tokens.txt") do
     for m = 1, 12 do
       local path = string.format("/api/v1/%s/%d/%d", kind, $YEAR, m)
+      if kind == "who" then
+        -- Who has the children at a local time: a day of each month, at 08:30 or 18:30.
+        path = string.format("/api/v1/custody/who?at=%d-%02d-%02dT%02d:30", $YEAR, m, 1 + (m * 7) % 28, 8 + (m % 2) * 10)
+      end
       requests[#requests + 1] = wrk.format("GET", path, { ["Authorization"] = "Bearer " .. line })
     end
   end
@@ -78,10 +83,12 @@ for kind in custody events; do
   sample=$(curl -fs -H "Authorization: Bearer $first" "http://$ADDR/api/v1/$kind/$YEAR/3")
   echo "sample: GET /api/v1/$kind/$YEAR/3 answers ${#sample} bytes, $(grep -o '"id"' <<<"$sample" | wc -l) records"
 done
+sample=$(curl -fs -H "Authorization: Bearer $first" "http://$ADDR/api/v1/custody/who?at=$YEAR-03-10T18:30")
+echo "sample: GET /api/v1/custody/who?at=$YEAR-03-10T18:30 answers ${#sample} bytes, custodian $(grep -c '"custodian_id":"' <<<"$sample")"
 echo
 echo "| route | connections | req/s | p50 ms | p99 ms | KB/answer | non-2xx |"
 echo "|---|---|---|---|---|---|---|"
-for kind in custody events; do
+for kind in custody events who; do
   # Warm the cache across every family and month once, then measure.
   BENCH_KIND=$kind timeout 20 wrk -t1 -c16 -d3s -s "$WORK/months.lua" "http://$ADDR" >/dev/null
   for c in 16 64; do
@@ -91,7 +98,8 @@ for kind in custody events; do
     p99=$(awk '/ 99%/ {print $2}' "$WORK/$kind-$c.txt" | to_ms)
     bad=$(awk '/Non-2xx/ {print $5}' "$WORK/$kind-$c.txt")
     kb=$(kb_per_answer <"$WORK/$kind-$c.txt")
-    echo "| GET /$kind/{y}/{m} | $c | $rps | $p50 | $p99 | $kb | ${bad:-0} |"
+    route="GET /$kind/{y}/{m}"; [ "$kind" = who ] && route="GET /custody/who?at="
+    echo "| $route | $c | $rps | $p50 | $p99 | $kb | ${bad:-0} |"
   done
 done
 curl -s "http://$ADDR/metrics" | grep -E '^calndr_cache_operations' || true
