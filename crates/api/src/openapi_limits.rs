@@ -592,7 +592,7 @@ schemas! {
         Required,
         // An ASCII class is small enough to repeat 8190 times (a Unicode one is not).
         trimmed(
-            &format!("[!-~](?:[ -~]{{0,{}}}[!-~])?", crate::routes::auth::CREDENTIAL_MAX - 2),
+            &format!("[!-~](?:[ -~]{{0,{}}}[!-~])?", calndr_domain::MAX_CREDENTIAL_BYTES - 2),
             false,
         ),
         None,

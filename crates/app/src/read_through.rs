@@ -173,7 +173,7 @@ impl ReadThrough {
 }
 
 /// Keys per cache call of [`ReadThrough::purge`].
-pub const PURGE_CHUNK: usize = 1000;
+const PURGE_CHUNK: usize = 1000;
 
 #[cfg(test)]
 #[path = "read_through_tests.rs"]

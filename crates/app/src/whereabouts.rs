@@ -10,6 +10,7 @@ use calndr_domain::{CustodyDay, FamilyTimeZone, UserId, ValidationError};
 use calndr_ports::{CustodyStore, FamilySettingsStore, FamilyStore};
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 
+use crate::custody::UNKNOWN;
 use crate::{AppError, Principal};
 
 /// Days read each side of the instant first, and at most.
@@ -35,7 +36,10 @@ pub struct WhoAnswer {
     pub timezone: FamilyTimeZone,
     /// `None` when no custody day covers the instant.
     pub stay: Option<Stay>,
-    pub names: HashMap<UserId, String>,
+    /// The first name of the stay's custodian.
+    pub custodian_name: Option<String>,
+    /// The first name of the parent the next handoff goes to.
+    pub next_name: Option<String>,
 }
 
 /// One parent's part of a range.
@@ -118,11 +122,21 @@ impl WhereaboutsService {
                 break;
             }
         }
+        let name = |id: UserId| {
+            names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| UNKNOWN.to_owned())
+        };
         Ok(WhoAnswer {
             at,
             timezone,
+            custodian_name: stay.as_ref().map(|s| name(s.custodian)),
+            next_name: stay
+                .as_ref()
+                .and_then(|s| s.next_handoff.as_ref())
+                .map(|h| name(h.to)),
             stay,
-            names,
         })
     }
 
@@ -166,7 +180,7 @@ impl WhereaboutsService {
                 first_name: names
                     .get(&custodian)
                     .cloned()
-                    .unwrap_or_else(|| "Unknown".to_owned()),
+                    .unwrap_or_else(|| UNKNOWN.to_owned()),
                 share,
             });
         }

@@ -2,6 +2,10 @@
 
 use crate::{EmailAddress, ValidationError};
 
+/// Longest credential a provider hands the app (authorization code, ID or access token,
+/// notification JWT), in bytes: what the sign-in routes read and the document states.
+pub const MAX_CREDENTIAL_BYTES: usize = 8192;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdentityProvider {
     Apple,

@@ -54,6 +54,7 @@ pub use idempotency::{
 };
 pub use identity::{
     AppleAccountEvent, ExternalIdentity, IdentityProvider, ProviderRefreshToken, ProviderSubject,
+    MAX_CREDENTIAL_BYTES,
 };
 pub use ids::{
     BabysitterId, ChildId, EmergencyContactId, EventId, FamilyId, JournalEntryId,

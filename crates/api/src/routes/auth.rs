@@ -322,9 +322,6 @@ pub async fn reset_password(
     }))
 }
 
-/// Longest credential (authorization code, ID or access token, notification JWT), in bytes.
-pub const CREDENTIAL_MAX: usize = 8192;
-
 /// The credential the app posts as `field=<value>` (form-encoded, as the app sends it; a JSON object
 /// with the same key is accepted too).
 fn credential(body: &[u8], field: &'static str) -> Result<String, ApiError> {
@@ -343,7 +340,7 @@ fn optional_field(body: &[u8], field: &'static str) -> Result<Option<String>, Ap
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == field).map(|(_, v)| v))
     };
     match value.map(|v| v.trim().to_owned()) {
-        Some(v) if !v.is_empty() && v.len() <= CREDENTIAL_MAX => Ok(Some(v)),
+        Some(v) if !v.is_empty() && v.len() <= calndr_domain::MAX_CREDENTIAL_BYTES => Ok(Some(v)),
         Some(v) if !v.is_empty() => Err(ApiError::validation(field, "is too long")),
         _ => Ok(None),
     }

@@ -74,32 +74,25 @@ fn stamp(zone: FamilyTimeZone, local: NaiveDateTime) -> String {
 impl From<WhoAnswer> for WhoResponse {
     fn from(a: WhoAnswer) -> Self {
         let zone = a.timezone;
-        let name = |id| {
-            a.names
-                .get(&id)
-                .cloned()
-                .unwrap_or_else(|| "Unknown".into())
-        };
-        let (custodian_id, first_name, since, until, next_handoff) = match &a.stay {
+        let (custodian_id, since, until, next_handoff) = match &a.stay {
             Some(s) => (
                 Some(s.custodian.to_string()),
-                Some(name(s.custodian)),
                 s.since.map(|t| stamp(zone, t)),
                 s.until.map(|t| stamp(zone, t)),
                 s.next_handoff.as_ref().map(|h| NextHandoffResponse {
                     at: stamp(zone, h.at),
                     location: h.location.clone(),
                     to: h.to.to_string(),
-                    to_first_name: name(h.to),
+                    to_first_name: a.next_name.clone().unwrap_or_default(),
                 }),
             ),
-            None => (None, None, None, None, None),
+            None => (None, None, None, None),
         };
         Self {
             at: stamp(zone, a.at),
             timezone: zone.name().to_owned(),
             custodian_id,
-            first_name,
+            first_name: a.custodian_name,
             since,
             until,
             next_handoff,

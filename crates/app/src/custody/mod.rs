@@ -65,7 +65,7 @@ fn today() -> NaiveDate {
 }
 
 /// The name shown for a custodian without a user row.
-const UNKNOWN: &str = "Unknown";
+pub(crate) const UNKNOWN: &str = "Unknown";
 
 /// First names of the family's members.
 struct Names(HashMap<UserId, String>);
